@@ -1,0 +1,35 @@
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Config;
+
+namespace CircleActors.Domain.Jobs;
+
+/// <summary>
+/// Everything an agent needs to run one task of a job (a job with <c>parallelism: N</c> has N
+/// tasks). It crosses the wire to the agent, so it carries data only.
+/// </summary>
+public sealed record JobTaskSpec(
+    JobId JobId,
+    int TaskIndex,
+    int Attempt,
+    ProjectSlug Project,
+    string RepositoryUrl,
+    long JobNumber,
+    string JobName,
+    WorkflowId WorkflowId,
+    string WorkflowName,
+    PipelineId PipelineId,
+    long PipelineNumber,
+    string Revision,
+    string? Branch,
+    string? Tag,
+    JobDefinition Job)
+{
+    public int TaskCount => Math.Max(1, Job.Parallelism);
+    public TaskKey Key => new(JobId, TaskIndex);
+}
+
+/// <summary>Names one task of one job.</summary>
+public readonly record struct TaskKey(JobId JobId, int TaskIndex)
+{
+    public override string ToString() => $"{JobId}/{TaskIndex}";
+}
