@@ -48,23 +48,30 @@ internal sealed class ProjectSlugJsonConverter : JsonConverter<ProjectSlug>
         writer.WriteStringValue(value.Value);
 }
 
-public readonly record struct PipelineId(Guid Value)
+[JsonConverter(typeof(GuidIdJsonConverter<PipelineId>))]
+public readonly record struct PipelineId(Guid Value) : IGuidId<PipelineId>
 {
+    public static PipelineId From(Guid value) => new(value);
     public static PipelineId New() => new(Guid.NewGuid());
     public override string ToString() => Value.ToString();
 }
 
-public readonly record struct WorkflowId(Guid Value)
+[JsonConverter(typeof(GuidIdJsonConverter<WorkflowId>))]
+public readonly record struct WorkflowId(Guid Value) : IGuidId<WorkflowId>
 {
+    public static WorkflowId From(Guid value) => new(value);
     public override string ToString() => Value.ToString();
 }
 
-public readonly record struct JobId(Guid Value)
+[JsonConverter(typeof(GuidIdJsonConverter<JobId>))]
+public readonly record struct JobId(Guid Value) : IGuidId<JobId>
 {
+    public static JobId From(Guid value) => new(value);
     public override string ToString() => Value.ToString();
 }
 
 /// <summary>An agent node, named by the agent when it registers (stable across its restarts).</summary>
+[JsonConverter(typeof(NodeIdJsonConverter))]
 public readonly record struct NodeId(string Value)
 {
     public override string ToString() => Value;
@@ -96,4 +103,41 @@ public static class DerivedIds
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
+}
+
+/// <summary>An id that is a GUID underneath; it is written as the bare GUID string in JSON.</summary>
+public interface IGuidId<TSelf> where TSelf : struct, IGuidId<TSelf>
+{
+    Guid Value { get; }
+    static abstract TSelf From(Guid value);
+}
+
+internal sealed class GuidIdJsonConverter<TId> : JsonConverter<TId> where TId : struct, IGuidId<TId>
+{
+    public override TId Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        TId.From(reader.GetGuid());
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, TId value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.Value);
+
+    public override TId ReadAsPropertyName(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        TId.From(Guid.Parse(reader.GetString()!));
+
+    public override void WriteAsPropertyName(System.Text.Json.Utf8JsonWriter writer, TId value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WritePropertyName(value.Value.ToString());
+}
+
+internal sealed class NodeIdJsonConverter : JsonConverter<NodeId>
+{
+    public override NodeId Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        new(reader.GetString()!);
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, NodeId value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.Value);
+
+    public override NodeId ReadAsPropertyName(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        new(reader.GetString()!);
+
+    public override void WriteAsPropertyName(System.Text.Json.Utf8JsonWriter writer, NodeId value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WritePropertyName(value.Value);
 }

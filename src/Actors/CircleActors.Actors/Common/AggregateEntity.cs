@@ -1,0 +1,102 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Cluster.Sharding;
+using Akka.Persistence;
+using CircleActors.Domain.Common;
+
+namespace CircleActors.Actors.Common;
+
+/// <summary>
+/// The shape every persistent entity shares: a command is decided against the current state,
+/// the resulting events are persisted, applied, handed to <see cref="OnPersisted"/> for side
+/// effects, and only then is the reply sent. An entity whose work is done passivates after an
+/// idle period, which also removes it from sharding's remembered entities.
+/// </summary>
+public abstract class AggregateEntity<TState, TCommand, TEvent> : ReceivePersistentActor, IWithTimers
+    where TState : class
+    where TCommand : class
+    where TEvent : class
+{
+    /// <summary>Snapshot every this many events so a long-lived entity recovers quickly.</summary>
+    public const int SnapshotInterval = 200;
+
+    private static readonly TimeSpan IdleBeforePassivation = TimeSpan.FromSeconds(30);
+
+    private readonly IClock _clock;
+
+    protected AggregateEntity(string persistenceId, TState initial, IClock clock)
+    {
+        PersistenceId = persistenceId;
+        State = initial;
+        _clock = clock;
+
+        Recover<SnapshotOffer>(offer => State = (TState)offer.Snapshot);
+        Recover<TEvent>(e => State = Apply(State, e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            OnRecovered();
+            UpdateIdleTimeout();
+        });
+        Command<TCommand>(command => Handle(command, Sender));
+        Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(f => Log.Warning(f.Cause, "snapshot of {0} failed", PersistenceId));
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected TState State { get; private set; }
+
+    protected DateTimeOffset Now => _clock.UtcNow;
+
+    protected abstract TState Apply(TState state, TEvent @event);
+
+    protected abstract Decision<TEvent> Decide(TState state, TCommand command, DateTimeOffset now);
+
+    /// <summary>Whether the entity still has work to see through (then it never passivates).</summary>
+    protected abstract bool HasUnfinishedWork { get; }
+
+    /// <summary>Side effects of an event, run once it is durable and applied.</summary>
+    protected virtual void OnPersisted(TEvent @event)
+    {
+    }
+
+    /// <summary>Resumes unfinished work after recovery (the entity was remembered or woken).</summary>
+    protected virtual void OnRecovered()
+    {
+    }
+
+    /// <summary>Decides and persists a command; <paramref name="replyTo"/> gets the reply once the events are durable.</summary>
+    protected void Handle(TCommand command, IActorRef replyTo)
+    {
+        var decision = Decide(State, command, Now);
+        if (decision.Events.Count == 0)
+        {
+            replyTo.Tell(decision.Reply);
+            return;
+        }
+
+        var remaining = decision.Events.Count;
+        PersistAll(decision.Events, @event =>
+        {
+            State = Apply(State, @event);
+            OnPersisted(@event);
+            if (LastSequenceNr % SnapshotInterval == 0) SaveSnapshot(State);
+            if (--remaining == 0)
+            {
+                replyTo.Tell(decision.Reply);
+                UpdateIdleTimeout();
+            }
+        });
+    }
+
+    private void UpdateIdleTimeout() => Context.SetReceiveTimeout(HasUnfinishedWork ? null : IdleBeforePassivation);
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        Log.Error(cause, "{0} rejected event {1} at {2}", PersistenceId, @event.GetType().Name, sequenceNr);
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+}

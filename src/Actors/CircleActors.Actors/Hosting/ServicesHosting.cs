@@ -1,0 +1,67 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using CircleActors.Actors.Blobs;
+using CircleActors.Actors.Jobs;
+using CircleActors.Actors.Logs;
+using CircleActors.Actors.Pipelines;
+using CircleActors.Actors.Projects;
+using CircleActors.Actors.Scheduling;
+using CircleActors.Actors.Workflows;
+using CircleActors.Domain.Common;
+
+namespace CircleActors.Actors.Hosting;
+
+/// <summary>
+/// Wires each entity type, the scheduler and the job logs into an actor system: hosted on
+/// services nodes, reached through proxies from agents.
+/// </summary>
+public static class ServicesHosting
+{
+    /// <summary>Options shared by the persistent entities: remembered while they have work (see cluster.conf).</summary>
+    private static ShardOptions PersistentEntities => new()
+    {
+        Role = ClusterRoles.Services,
+        StateStoreMode = StateStoreMode.DData,
+        RememberEntities = true,
+        RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+    };
+
+    public static AkkaConfigurationBuilder AddProjectEntity(this AkkaConfigurationBuilder builder, IClock clock) =>
+        builder.WithShardRegion<ProjectRegion>("project", id => ProjectEntity.PropsFor(id, clock), new ProjectMessageExtractor(), PersistentEntities);
+
+    public static AkkaConfigurationBuilder AddPipelineEntity(this AkkaConfigurationBuilder builder, RepositoryMirror mirror, IClock clock) =>
+        builder.WithShardRegion<PipelineRegion>("pipeline", id => PipelineEntity.PropsFor(id, mirror, clock), new PipelineMessageExtractor(), PersistentEntities);
+
+    public static AkkaConfigurationBuilder AddWorkflowEntity(this AkkaConfigurationBuilder builder, IClock clock) =>
+        builder.WithShardRegion<WorkflowRegion>("workflow", id => WorkflowEntity.PropsFor(id, clock), new WorkflowMessageExtractor(), PersistentEntities);
+
+    public static AkkaConfigurationBuilder AddJobEntity(this AkkaConfigurationBuilder builder, IClock clock) =>
+        builder.WithShardRegion<JobRegion>("job", id => JobEntity.PropsFor(id, clock), new JobMessageExtractor(), PersistentEntities);
+
+    /// <summary>Job logs hold no journal state: nothing to remember.</summary>
+    public static AkkaConfigurationBuilder AddJobLogEntity(this AkkaConfigurationBuilder builder, BlobStore blobs) =>
+        builder.WithShardRegion<JobLogRegion>("job-log", _ => JobLogEntity.PropsFor(blobs), new JobLogMessageExtractor(),
+            new ShardOptions { Role = ClusterRoles.Services, StateStoreMode = StateStoreMode.DData, RememberEntities = false });
+
+    public static AkkaConfigurationBuilder AddScheduler(this AkkaConfigurationBuilder builder, IClock clock) =>
+        builder.WithSingleton<SchedulerSingleton>("scheduler", SchedulerActor.PropsFor(clock),
+            new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: true);
+
+    /// <summary>Everything a services node hosts.</summary>
+    public static AkkaConfigurationBuilder AddServices(this AkkaConfigurationBuilder builder, RepositoryMirror mirror, BlobStore blobs, IClock clock) =>
+        builder
+            .AddProjectEntity(clock)
+            .AddPipelineEntity(mirror, clock)
+            .AddWorkflowEntity(clock)
+            .AddJobEntity(clock)
+            .AddJobLogEntity(blobs)
+            .AddScheduler(clock);
+
+    /// <summary>What an agent-only node talks to: proxies of the job and job-log regions and of the scheduler.</summary>
+    public static AkkaConfigurationBuilder AddAgentProxies(this AkkaConfigurationBuilder builder) =>
+        builder
+            .WithShardRegionProxy<JobRegion>("job", ClusterRoles.Services, new JobMessageExtractor())
+            .WithShardRegionProxy<JobLogRegion>("job-log", ClusterRoles.Services, new JobLogMessageExtractor())
+            .WithSingletonProxy<SchedulerSingleton>("scheduler", new ClusterSingletonOptions { Role = ClusterRoles.Services });
+}

@@ -1,0 +1,71 @@
+using System.Text;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using CircleActors.Actors.Blobs;
+using CircleActors.Actors.Common;
+using CircleActors.Domain.Common;
+
+namespace CircleActors.Actors.Logs;
+
+/// <summary>
+/// Writes one job's step output into the blob store. Not persistent: the log file itself is
+/// the state, its length the offset the next chunk must start at. Chunks are appended in
+/// order, repeats are acknowledged without writing, a chunk after a gap is refused so the
+/// sender resends from the acknowledged length.
+/// </summary>
+public sealed class JobLogEntity : ReceiveActor
+{
+    private readonly BlobStore _blobs;
+    private readonly Dictionary<string, FileStream> _open = new();
+
+    public JobLogEntity(BlobStore blobs)
+    {
+        _blobs = blobs;
+        Receive<LogProtocol.LogChunk>(Append);
+        Receive<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
+        // Idle logs close their files and the entity goes away; chunks wake it again.
+        Context.SetReceiveTimeout(TimeSpan.FromSeconds(30));
+    }
+
+    public static Props PropsFor(BlobStore blobs) => Props.Create(() => new JobLogEntity(blobs));
+
+    private void Append(LogProtocol.LogChunk chunk)
+    {
+        var path = _blobs.StepLogPath(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex);
+        if (!_open.TryGetValue(path, out var file))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            _open[path] = file;
+        }
+
+        var length = file.Length;
+        var accepted = true;
+        if (chunk.Offset == length)
+        {
+            var bytes = Encoding.UTF8.GetBytes(chunk.Data);
+            file.Write(bytes);
+            file.Flush();
+            length += bytes.Length;
+        }
+        else if (chunk.Offset > length)
+        {
+            accepted = false;
+        }
+        Sender.Tell(new LogProtocol.LogChunkAck(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex, length, accepted));
+    }
+
+    protected override void PostStop()
+    {
+        foreach (var file in _open.Values) file.Dispose();
+        _open.Clear();
+    }
+}
+
+public sealed class JobLogMessageExtractor : EntityMessageExtractor
+{
+    public override string? EntityId(object message) => message is LogProtocol.LogChunk m ? m.JobId.Value.ToString() : null;
+}
+
+/// <summary>Registry key of the job log shard region.</summary>
+public sealed class JobLogRegion;

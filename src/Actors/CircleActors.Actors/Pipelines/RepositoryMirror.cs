@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using CircleActors.Actors.Common;
+
+namespace CircleActors.Actors.Pipelines;
+
+/// <summary>
+/// Bare mirrors of project repositories under the data directory, from which a pipeline reads
+/// the revision it runs and the config at that revision. One fetch at a time per repository.
+/// </summary>
+public sealed class RepositoryMirror(string mirrorsDirectory)
+{
+    public const string ConfigPath = ".circleci/config.yml";
+
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Locks = new();
+
+    public sealed record Revision(string Sha, string ConfigSource);
+
+    /// <summary>Resolves a branch or tag (or checks a given sha) and reads the config there.</summary>
+    /// <exception cref="RepositoryException">The repository, ref, revision or config file cannot be read.</exception>
+    public async Task<Revision> ReadConfigAsync(string repositoryUrl, string? branch, string? tag, string? sha, CancellationToken ct)
+    {
+        var directory = Path.Combine(mirrorsDirectory, GitCli.DirectoryNameFor(repositoryUrl) + ".git");
+        var gate = Locks.GetOrAdd(directory, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            await FetchAsync(repositoryUrl, directory, ct);
+            var target = sha ?? (tag is not null ? $"refs/tags/{tag}" : $"refs/heads/{branch}");
+            var resolved = await GitCli.RunAsync(directory, ct, "rev-parse", "--verify", "--quiet", target + "^{commit}");
+            if (!resolved.Succeeded)
+                throw new RepositoryException(sha is not null
+                    ? $"revision {sha} is not in {repositoryUrl}"
+                    : $"{(tag is not null ? "tag " + tag : "branch " + branch)} does not exist in {repositoryUrl}");
+            var commit = resolved.StdOut.Trim();
+            var config = await GitCli.RunAsync(directory, ct, "show", $"{commit}:{ConfigPath}");
+            if (!config.Succeeded)
+                throw new RepositoryException($"{ConfigPath} not found at revision {commit}");
+            return new Revision(commit, config.StdOut);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static async Task FetchAsync(string repositoryUrl, string directory, CancellationToken ct)
+    {
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(directory)!);
+            var temporary = directory + ".tmp-" + Guid.NewGuid().ToString("N");
+            var clone = await GitCli.RunAsync(null, ct, "clone", "--mirror", "--quiet", repositoryUrl, temporary);
+            if (!clone.Succeeded)
+            {
+                TryDelete(temporary);
+                throw new RepositoryException($"cannot clone {repositoryUrl}: {clone.StdErr.Trim()}");
+            }
+            // Atomic publish: a half-cloned mirror is never seen by a later pipeline.
+            Directory.Move(temporary, directory);
+            return;
+        }
+
+        var fetch = await GitCli.RunAsync(directory, ct, "fetch", "--quiet", "--prune", "--force", "origin", "+refs/*:refs/*");
+        if (!fetch.Succeeded)
+            throw new RepositoryException($"cannot fetch {repositoryUrl}: {fetch.StdErr.Trim()}");
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try { Directory.Delete(directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+public sealed class RepositoryException(string message) : Exception(message);

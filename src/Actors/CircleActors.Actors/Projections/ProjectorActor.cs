@@ -1,0 +1,64 @@
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace CircleActors.Actors.Projections;
+
+/// <summary>
+/// Runs every projection over the tags it reads: a stream per (projection, tag) from the
+/// stored offset, in batches, each batch written with its new offset in one transaction.
+/// A failing stream (database away) restarts with backoff from the last stored offset.
+/// Hosted as a cluster singleton so exactly one writer projects each tag.
+/// </summary>
+public sealed class ProjectorActor : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<UniqueKillSwitch> _streams = new();
+
+    public ProjectorActor(ReadStore store, IReadOnlyList<IProjection> projections)
+    {
+        var materializer = Context.Materializer();
+        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<Akka.Persistence.Sql.Query.SqlReadJournal>("akka.persistence.query.journal.sql");
+        foreach (var projection in projections)
+        foreach (var tag in projection.Tags)
+        {
+            var name = $"{projection.Name}:{tag}";
+            var log = _log;
+            var source = RestartSource.OnFailuresWithBackoff(() =>
+                    Source.FromTask(store.GetOffsetAsync(name))
+                        .ConcatMany(offset => journal.EventsByTag(tag, Offset.Sequence(offset)))
+                        .GroupedWithin(200, TimeSpan.FromMilliseconds(20))
+                        .SelectAsync(1, async batch =>
+                        {
+                            var last = ((Sequence)batch.Last().Offset).Value;
+                            await store.InTransactionAsync(name, last, async (connection, transaction) =>
+                            {
+                                foreach (var envelope in batch)
+                                    await projection.ApplyAsync(connection, transaction, envelope, CancellationToken.None);
+                            });
+                            return NotUsed.Instance;
+                        })
+                        .SelectError(ex =>
+                        {
+                            log.Error(ex, "projection {0} failed; it restarts from its stored offset", name);
+                            return ex;
+                        }),
+                RestartSettings.Create(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), 0.2));
+            _streams.Add(source.ViaMaterialized(KillSwitches.Single<NotUsed>(), Keep.Right).To(Sink.Ignore<NotUsed>()).Run(materializer));
+        }
+    }
+
+    public static Props PropsFor(ReadStore store, IReadOnlyList<IProjection> projections) =>
+        Props.Create(() => new ProjectorActor(store, projections));
+
+    protected override void PostStop()
+    {
+        foreach (var stream in _streams) stream.Shutdown();
+    }
+}
+
+/// <summary>Registry key of the projector singleton.</summary>
+public sealed class ProjectorSingleton;

@@ -1,0 +1,62 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using CircleActors.Actors.Serialization;
+
+namespace CircleActors.Actors.Projections;
+
+/// <summary>Reads and writes the <c>read_documents</c> table.</summary>
+public sealed class ReadDocuments(ReadStore store)
+{
+    public sealed record Row(string Kind, string Id, string? Project, long? Number, string? ParentId, string? Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+    public static async Task<string?> LoadJsonAsync(DbConnection connection, DbTransaction? transaction, string kind, string id, CancellationToken ct)
+    {
+        await using var command = ReadStore.Command(connection, transaction, "SELECT document FROM read_documents WHERE kind = @k AND id = @i", ("k", kind), ("i", id));
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
+    public static async Task UpsertAsync(DbConnection connection, DbTransaction transaction, Row row, string json, CancellationToken ct)
+    {
+        await using var command = ReadStore.Command(connection, transaction, """
+            INSERT INTO read_documents (kind, id, project, number, parent_id, status, document, created_at, updated_at)
+            VALUES (@kind, @id, @project, @number, @parent, @status, @document, @created, @updated)
+            ON CONFLICT (kind, id) DO UPDATE SET project = excluded.project, number = excluded.number, parent_id = excluded.parent_id,
+              status = excluded.status, document = excluded.document, updated_at = excluded.updated_at
+            """,
+            ("kind", row.Kind), ("id", row.Id), ("project", row.Project), ("number", row.Number), ("parent", row.ParentId),
+            ("status", row.Status), ("document", json), ("created", Timestamp(row.CreatedAt)), ("updated", Timestamp(row.UpdatedAt)));
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<T?> GetAsync<T>(string kind, string id, CancellationToken ct = default) where T : class
+    {
+        await using var connection = await store.OpenAsync(ct);
+        var json = await LoadJsonAsync(connection, null, kind, id, ct);
+        return json is null ? null : JsonSerializer.Deserialize<T>(json, DomainSerializer.Options);
+    }
+
+    public async Task<IReadOnlyList<T>> ChildrenAsync<T>(string kind, string parentId, CancellationToken ct = default) =>
+        await QueryAsync<T>("SELECT document FROM read_documents WHERE kind = @k AND parent_id = @p ORDER BY created_at, number", ct, ("k", kind), ("p", parentId));
+
+    public async Task<T?> ByNumberAsync<T>(string kind, string project, long number, CancellationToken ct = default) where T : class =>
+        (await QueryAsync<T>("SELECT document FROM read_documents WHERE kind = @k AND project = @p AND number = @n", ct,
+            ("k", kind), ("p", project), ("n", number))).FirstOrDefault();
+
+    public async Task<IReadOnlyList<T>> RecentAsync<T>(string kind, string project, int limit, CancellationToken ct = default) =>
+        await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p ORDER BY number DESC LIMIT {limit}", ct,
+            ("k", kind), ("p", project));
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, CancellationToken ct, params (string, object?)[] parameters)
+    {
+        await using var connection = await store.OpenAsync(ct);
+        await using var command = ReadStore.Command(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var results = new List<T>();
+        while (await reader.ReadAsync(ct))
+            results.Add(JsonSerializer.Deserialize<T>(reader.GetString(0), DomainSerializer.Options)!);
+        return results;
+    }
+
+    public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+}

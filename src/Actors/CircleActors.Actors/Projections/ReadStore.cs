@@ -1,0 +1,102 @@
+using System.Data.Common;
+using CircleActors.Actors.Persistence;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace CircleActors.Actors.Projections;
+
+/// <summary>
+/// The query side: tables filled by projections of the journal, read by the API. One SQL
+/// dialect serves SQLite and PostgreSQL (upserts with ON CONFLICT, text timestamps in ISO-8601
+/// UTC so they sort). On SQLite the read tables sit in their own file so projection writes never
+/// wait on journal writes.
+/// </summary>
+public sealed class ReadStore
+{
+    private readonly JournalSettings _settings;
+    private readonly string _connectionString;
+
+    public ReadStore(JournalSettings journal, string? dataDirectory)
+    {
+        _settings = journal;
+        _connectionString = journal.Provider == JournalProvider.Sqlite
+            ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory!, "read.db"), Pooling = true, DefaultTimeout = 30 }.ToString()
+            : journal.ConnectionString;
+    }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        DbConnection connection = _settings.Provider == JournalProvider.Sqlite
+            ? new SqliteConnection(_connectionString)
+            : new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
+    public async Task InitializeAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        var statements = new List<string>();
+        if (_settings.Provider == JournalProvider.Sqlite) statements.Add("PRAGMA journal_mode=WAL");
+        statements.AddRange(
+        [
+            """
+            CREATE TABLE IF NOT EXISTS read_documents (
+              kind TEXT NOT NULL, id TEXT NOT NULL, project TEXT, number BIGINT, parent_id TEXT,
+              status TEXT, document TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+              PRIMARY KEY (kind, id))
+            """,
+            "CREATE INDEX IF NOT EXISTS read_documents_by_number ON read_documents (kind, project, number)",
+            "CREATE INDEX IF NOT EXISTS read_documents_by_parent ON read_documents (kind, parent_id)",
+            """
+            CREATE TABLE IF NOT EXISTS audit_log (
+              id TEXT PRIMARY KEY, version INTEGER NOT NULL, action TEXT NOT NULL, actor TEXT NOT NULL,
+              target TEXT NOT NULL, payload TEXT NOT NULL, occurred_at TEXT NOT NULL, metadata TEXT NOT NULL,
+              scope TEXT NOT NULL, success BOOLEAN NOT NULL, request TEXT NOT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS audit_log_by_time ON audit_log (occurred_at)",
+            "CREATE TABLE IF NOT EXISTS projection_offsets (projection TEXT PRIMARY KEY, last_offset BIGINT NOT NULL)",
+        ]);
+        foreach (var sql in statements)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    public async Task<long> GetOffsetAsync(string projection, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, null, "SELECT last_offset FROM projection_offsets WHERE projection = @p", ("p", projection));
+        return await command.ExecuteScalarAsync(ct) is { } value and not DBNull ? Convert.ToInt64(value) : 0;
+    }
+
+    /// <summary>Runs a batch of projection writes and stores the offset they reach, in one transaction.</summary>
+    public async Task InTransactionAsync(string projection, long offset, Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await work(connection, transaction);
+        await using (var command = Command(connection, transaction,
+                         "INSERT INTO projection_offsets (projection, last_offset) VALUES (@p, @o) ON CONFLICT (projection) DO UPDATE SET last_offset = excluded.last_offset",
+                         ("p", projection), ("o", offset)))
+            await command.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+}

@@ -1,0 +1,202 @@
+using Akka.Actor;
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Config;
+using CircleActors.Domain.Jobs;
+
+namespace CircleActors.Actors.Scheduling;
+
+/// <summary>
+/// The scheduler's state, kept free of actor plumbing so its rules can be tested directly.
+/// Tasks wait in the order they were first queued; a node takes a task when it has asked for
+/// work (free slots it reported, less assignments it had not seen yet) and has free capacity
+/// for the task's resource class. A node with nothing allocated takes any task, so a small
+/// agent still runs a big job rather than leaving it pending forever.
+/// </summary>
+public sealed class RunQueue
+{
+    private readonly SortedSet<Waiting> _waiting = new(WaitingOrder.Instance);
+    private readonly Dictionary<TaskKey, Waiting> _waitingByKey = new();
+    private readonly Dictionary<NodeId, Node> _nodes = new();
+    private readonly TimeSpan _nodeTimeout;
+
+    public RunQueue(TimeSpan nodeTimeout) => _nodeTimeout = nodeTimeout;
+
+    private sealed record Waiting(TaskKey Task, int Attempt, string ResourceClass, DateTimeOffset QueuedAt);
+
+    public sealed record Allocation(TaskKey Task, int Attempt, double Cpus, int MemoryMb, long Sequence);
+
+    public sealed record Assignment(TaskKey Task, int Attempt, NodeId Node, IActorRef Agent, long Sequence);
+
+    private sealed class Node(NodeId id)
+    {
+        public NodeId Id { get; } = id;
+        public string Name = "";
+        public IActorRef Agent = ActorRefs.Nobody;
+        public double CapacityCpus;
+        public int CapacityMemoryMb;
+        public int FreeSlots;
+        public long LastAssignmentSeen;
+        public long NextSequence;
+        public bool Up;
+        public bool Drain;
+        public DateTimeOffset LastSeen;
+        public readonly Dictionary<TaskKey, Allocation> Allocations = new();
+
+        public double UsedCpus => Allocations.Values.Sum(a => a.Cpus);
+        public int UsedMemoryMb => Allocations.Values.Sum(a => a.MemoryMb);
+
+        /// <summary>Slots the agent offered, less the assignments it had not seen when it offered them.</summary>
+        public int Demand => FreeSlots - Allocations.Values.Count(a => a.Sequence > LastAssignmentSeen);
+
+        public bool Fits(double cpus, int memoryMb) =>
+            Allocations.Count == 0 || (UsedCpus + cpus <= CapacityCpus && UsedMemoryMb + memoryMb <= CapacityMemoryMb);
+    }
+
+    public int WaitingCount => _waiting.Count;
+
+    public void Enqueue(TaskKey task, int attempt, string resourceClass, DateTimeOffset queuedAt)
+    {
+        if (IsAllocated(task, attempt)) return;
+        if (_waitingByKey.TryGetValue(task, out var existing))
+        {
+            if (existing.Attempt >= attempt) return;
+            _waiting.Remove(existing);
+        }
+        var waiting = new Waiting(task, attempt, resourceClass, queuedAt);
+        _waiting.Add(waiting);
+        _waitingByKey[task] = waiting;
+    }
+
+    /// <summary>The task's attempt ended: forget it and free its capacity.</summary>
+    public void Release(TaskKey task, int attempt)
+    {
+        if (_waitingByKey.TryGetValue(task, out var waiting) && waiting.Attempt <= attempt)
+        {
+            _waiting.Remove(waiting);
+            _waitingByKey.Remove(task);
+        }
+        foreach (var node in _nodes.Values)
+            if (node.Allocations.TryGetValue(task, out var allocation) && allocation.Attempt <= attempt)
+                node.Allocations.Remove(task);
+    }
+
+    public void Register(NodeId id, string name, IActorRef agent, double capacityCpus, int capacityMemoryMb, DateTimeOffset now)
+    {
+        if (!_nodes.TryGetValue(id, out var node)) _nodes[id] = node = new Node(id);
+        node.Name = name;
+        node.Agent = agent;
+        node.CapacityCpus = capacityCpus;
+        node.CapacityMemoryMb = capacityMemoryMb;
+        node.Up = true;
+        node.LastSeen = now;
+    }
+
+    /// <summary>Records a node's demand; allocations it has seen but no longer runs are over.</summary>
+    public bool RequestWork(NodeId id, int freeSlots, long lastAssignmentSeen, IReadOnlyCollection<TaskKey> running, DateTimeOffset now)
+    {
+        if (!_nodes.TryGetValue(id, out var node)) return false;
+        node.FreeSlots = Math.Max(0, freeSlots);
+        node.LastAssignmentSeen = Math.Max(node.LastAssignmentSeen, lastAssignmentSeen);
+        node.LastSeen = now;
+        node.Up = true;
+        foreach (var stale in node.Allocations.Values.Where(a => a.Sequence <= node.LastAssignmentSeen && !running.Contains(a.Task)).ToList())
+            node.Allocations.Remove(stale.Task);
+        return true;
+    }
+
+    /// <summary>A draining node takes no new tasks; those it runs finish.</summary>
+    public bool SetDrain(NodeId id, bool drain)
+    {
+        if (!_nodes.TryGetValue(id, out var node)) return false;
+        node.Drain = drain;
+        return true;
+    }
+
+    /// <summary>Marks silent nodes down and drops their allocations (their jobs' leases will lapse).</summary>
+    public IReadOnlyList<NodeId> ExpireSilentNodes(DateTimeOffset now)
+    {
+        var expired = _nodes.Values.Where(n => n.Up && now - n.LastSeen > _nodeTimeout).ToList();
+        foreach (var node in expired) MarkDown(node);
+        return expired.Select(n => n.Id).ToList();
+    }
+
+    public void MarkDown(IActorRef agent)
+    {
+        foreach (var node in _nodes.Values.Where(n => n.Agent.Equals(agent))) MarkDown(node);
+    }
+
+    private static void MarkDown(Node node)
+    {
+        node.Up = false;
+        node.FreeSlots = 0;
+        node.Allocations.Clear();
+    }
+
+    /// <summary>Takes every assignment possible now, oldest task first.</summary>
+    public IReadOnlyList<Assignment> Dispatch()
+    {
+        var assignments = new List<Assignment>();
+        foreach (var waiting in _waiting.ToList())
+        {
+            if (!_nodes.Values.Any(n => n.Up && !n.Drain && n.Demand > 0)) break;
+            var (cpus, memory) = ResourceClasses.SizeOf(waiting.ResourceClass);
+            var node = _nodes.Values
+                .Where(n => n.Up && !n.Drain && n.Demand > 0 && n.Fits(cpus, memory))
+                .OrderBy(n => n.UsedCpus / Math.Max(n.CapacityCpus, 1))
+                .ThenBy(n => n.Id.Value, StringComparer.Ordinal)
+                .FirstOrDefault();
+            if (node is null) continue;
+            var sequence = ++node.NextSequence;
+            node.Allocations[waiting.Task] = new Allocation(waiting.Task, waiting.Attempt, cpus, memory, sequence);
+            _waiting.Remove(waiting);
+            _waitingByKey.Remove(waiting.Task);
+            assignments.Add(new Assignment(waiting.Task, waiting.Attempt, node.Id, node.Agent, sequence));
+        }
+        return assignments;
+    }
+
+    /// <summary>The job refused an assignment (it ended, or another took it): free the slot.</summary>
+    public void Unassign(Assignment assignment)
+    {
+        if (_nodes.TryGetValue(assignment.Node, out var node) &&
+            node.Allocations.TryGetValue(assignment.Task, out var allocation) && allocation.Sequence == assignment.Sequence)
+            node.Allocations.Remove(assignment.Task);
+    }
+
+    /// <summary>Why a waiting task has not been assigned, in words an operator can act on.</summary>
+    public string PendingReason(TaskKey task)
+    {
+        if (!_waitingByKey.TryGetValue(task, out var waiting)) return "not waiting";
+        var (cpus, memory) = ResourceClasses.SizeOf(waiting.ResourceClass);
+        var up = _nodes.Values.Where(n => n.Up).ToList();
+        if (_nodes.Count == 0) return "no agent has registered";
+        if (up.Count == 0) return "all nodes are down";
+        if (up.All(n => n.Drain)) return "all nodes are draining";
+        if (!up.Any(n => !n.Drain && n.Fits(cpus, memory)))
+            return $"no node with {cpus:0.##} free CPUs and {memory} MB for resource class {waiting.ResourceClass}";
+        return "waiting for an agent to ask for work";
+    }
+
+    public IEnumerable<(TaskKey Task, int Attempt, string ResourceClass, DateTimeOffset QueuedAt)> WaitingTasks =>
+        _waiting.Select(w => (w.Task, w.Attempt, w.ResourceClass, w.QueuedAt));
+
+    public IEnumerable<SchedulerProtocol.NodeInfo> Nodes => _nodes.Values.OrderBy(n => n.Id.Value, StringComparer.Ordinal).Select(n =>
+        new SchedulerProtocol.NodeInfo(n.Id, n.Name, n.Up ? "ready" : "down", n.Drain, n.CapacityCpus, n.CapacityMemoryMb,
+            n.UsedCpus, n.UsedMemoryMb, n.Allocations.Keys.ToList(), n.LastSeen));
+
+    private bool IsAllocated(TaskKey task, int attempt) =>
+        _nodes.Values.Any(n => n.Allocations.TryGetValue(task, out var a) && a.Attempt >= attempt);
+
+    private sealed class WaitingOrder : IComparer<Waiting>
+    {
+        public static readonly WaitingOrder Instance = new();
+
+        public int Compare(Waiting? x, Waiting? y)
+        {
+            var byTime = x!.QueuedAt.CompareTo(y!.QueuedAt);
+            if (byTime != 0) return byTime;
+            var byJob = x.Task.JobId.Value.CompareTo(y.Task.JobId.Value);
+            return byJob != 0 ? byJob : x.Task.TaskIndex.CompareTo(y.Task.TaskIndex);
+        }
+    }
+}

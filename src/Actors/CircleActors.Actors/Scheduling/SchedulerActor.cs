@@ -1,0 +1,103 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using CircleActors.Actors.Agents;
+using CircleActors.Actors.Jobs;
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Jobs.Messages;
+
+namespace CircleActors.Actors.Scheduling;
+
+/// <summary>
+/// The cluster singleton that matches waiting tasks to agents that asked for work. Its queue
+/// is soft state: job entities offer their waiting tasks again every few seconds and agents
+/// report their demand with every heartbeat, so a new scheduler (after a restart or failover)
+/// rebuilds it without a journal. An assignment becomes real only when the job entity has
+/// persisted it; only then is the task sent to the agent.
+/// </summary>
+public sealed class SchedulerActor : ReceiveActor, IWithTimers
+{
+    private readonly RunQueue _queue;
+    private readonly IClock _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public SchedulerActor(IClock clock)
+    {
+        _clock = clock;
+        _queue = new RunQueue(Context.System.Settings.Config.GetTimeSpan("circleactors.scheduler.node-timeout", TimeSpan.FromSeconds(10)));
+
+        Receive<SchedulerProtocol.EnqueueTask>(m => Dispatched(() => _queue.Enqueue(m.Task, m.Attempt, m.ResourceClass, m.QueuedAt)));
+        Receive<SchedulerProtocol.ReleaseTask>(m => Dispatched(() => _queue.Release(m.Task, m.Attempt)));
+        Receive<AgentProtocol.RegisterAgent>(m =>
+        {
+            _queue.Register(m.Node, m.Name, m.Agent, m.CapacityCpus, m.CapacityMemoryMb, _clock.UtcNow);
+            Context.Watch(m.Agent);
+            m.Agent.Tell(new AgentProtocol.AgentRegistered(m.Node));
+            _log.Info("agent {0} ({1}) registered with {2} CPUs and {3} MB", m.Name, m.Node, m.CapacityCpus, m.CapacityMemoryMb);
+        });
+        Receive<AgentProtocol.RequestWork>(m =>
+        {
+            // An agent the scheduler does not know (it started after the agent registered) registers again.
+            if (!_queue.RequestWork(m.Node, m.FreeSlots, m.LastAssignmentSeen, m.Running.ToHashSet(), _clock.UtcNow))
+                Sender.Tell(new AgentProtocol.RegistrationRequired(m.Node));
+            else Dispatch();
+        });
+        Receive<Terminated>(t => Dispatched(() => _queue.MarkDown(t.ActorRef)));
+        Receive<AssignmentSettled>(OnAssignmentSettled);
+        Receive<CheckNodes>(_ =>
+        {
+            foreach (var node in _queue.ExpireSilentNodes(_clock.UtcNow)) _log.Warning("node {0} stopped reporting: marked down", node);
+        });
+        Receive<SchedulerProtocol.GetNodes>(_ => Sender.Tell(new SchedulerProtocol.NodeList(_queue.Nodes.ToList())));
+        Receive<SchedulerProtocol.GetPendingTasks>(_ => Sender.Tell(new SchedulerProtocol.PendingTaskList(
+            _queue.WaitingTasks.Select(w => new SchedulerProtocol.PendingTask(w.Task, w.Attempt, w.ResourceClass, w.QueuedAt, _queue.PendingReason(w.Task))).ToList())));
+    }
+
+    public static Props PropsFor(IClock clock) => Props.Create(() => new SchedulerActor(clock));
+
+    protected override void PreStart() => Timers.StartPeriodicTimer(nameof(CheckNodes), CheckNodes.Instance, TimeSpan.FromSeconds(1));
+
+    private sealed record CheckNodes
+    {
+        public static readonly CheckNodes Instance = new();
+    }
+
+    private sealed record AssignmentSettled(RunQueue.Assignment Assignment, object Reply);
+
+    private void Dispatched(Action change)
+    {
+        change();
+        Dispatch();
+    }
+
+    private void Dispatch()
+    {
+        var jobs = ActorRegistry.For(Context.System).Get<JobRegion>();
+        foreach (var assignment in _queue.Dispatch())
+        {
+            var command = new JobCommands.AssignTask(assignment.Task.JobId, assignment.Task.TaskIndex, assignment.Attempt, assignment.Node);
+            jobs.Ask<object>(command, TimeSpan.FromSeconds(10))
+                .PipeTo(Self, success: reply => new AssignmentSettled(assignment, reply), failure: ex => new AssignmentSettled(assignment, ex));
+        }
+    }
+
+    private void OnAssignmentSettled(AssignmentSettled settled)
+    {
+        var assignment = settled.Assignment;
+        if (settled.Reply is JobReplies.TaskAssignmentAccepted accepted)
+        {
+            assignment.Agent.Tell(new AgentProtocol.RunTask(assignment.Sequence, accepted.Spec));
+            return;
+        }
+        // Refused (the task ended or moved on) or unanswered: free the slot. An unanswered
+        // assignment that the job did persist ends when its lease lapses.
+        _log.Info("assignment of {0} to {1} not taken: {2}", assignment.Task, assignment.Node, settled.Reply);
+        _queue.Unassign(assignment);
+        Dispatch();
+    }
+}
+
+/// <summary>Registry key of the scheduler singleton (or its proxy on agents).</summary>
+public sealed class SchedulerSingleton;

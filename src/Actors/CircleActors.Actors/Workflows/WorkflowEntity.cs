@@ -1,0 +1,70 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using CircleActors.Actors.Common;
+using CircleActors.Actors.Jobs;
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Jobs;
+using CircleActors.Domain.Jobs.Messages;
+using CircleActors.Domain.Pipelines.Messages;
+using CircleActors.Domain.Workflows;
+using CircleActors.Domain.Workflows.Messages;
+using static CircleActors.Domain.Workflows.Messages.WorkflowEvents;
+
+namespace CircleActors.Actors.Workflows;
+
+/// <summary>
+/// A workflow: schedules each job entity when its requirements have succeeded and ends when
+/// nothing more can run. Jobs scheduled but not yet finished are scheduled again after a
+/// restart (job entities ignore the repeat).
+/// </summary>
+public sealed class WorkflowEntity : AggregateEntity<WorkflowState, IWorkflowCommand, IWorkflowEvent>
+{
+    public const string PersistencePrefix = "workflow-";
+
+    public WorkflowEntity(string entityId, IClock clock)
+        : base(PersistencePrefix + entityId, WorkflowState.Empty(new WorkflowId(Guid.Parse(entityId))), clock)
+    {
+    }
+
+    public static Props PropsFor(string entityId, IClock clock) => Props.Create(() => new WorkflowEntity(entityId, clock));
+
+    protected override WorkflowState Apply(WorkflowState state, IWorkflowEvent @event) => state.Apply(@event);
+
+    protected override Decision<IWorkflowEvent> Decide(WorkflowState state, IWorkflowCommand command, DateTimeOffset now) =>
+        WorkflowDecider.Decide(state, command, now);
+
+    protected override bool HasUnfinishedWork => State.Exists && !State.IsFinished;
+
+    protected override void OnPersisted(IWorkflowEvent @event)
+    {
+        if (@event is WorkflowJobScheduled scheduled)
+            ScheduleJob(State.Jobs.Single(j => j.Name == scheduled.JobName));
+    }
+
+    protected override void OnRecovered()
+    {
+        foreach (var job in State.RunningJobs) ScheduleJob(job);
+    }
+
+    private void ScheduleJob(PlannedJob job)
+    {
+        var jobs = ActorRegistry.For(Context.System).Get<JobRegion>();
+        var template = JobTaskSpecs.TemplateFor(State.Started!, job);
+        var log = Log;
+        var workflowId = State.Id;
+        Reliably.AskForAsync<Accepted>(jobs, new JobCommands.ScheduleJob(job.JobId, template))
+            .ContinueWith(t =>
+            {
+                if (t.IsFaulted) log.Error(t.Exception, "job {0} of workflow {1} could not be scheduled", job.Name, workflowId);
+            }, TaskContinuationOptions.OnlyOnFaulted);
+    }
+}
+
+public sealed class WorkflowMessageExtractor : EntityMessageExtractor
+{
+    public override string? EntityId(object message) => message is IWithWorkflowId m ? m.WorkflowId.Value.ToString() : null;
+}
+
+/// <summary>Registry key of the workflow shard region.</summary>
+public sealed class WorkflowRegion;

@@ -1,0 +1,59 @@
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Jobs;
+using CircleActors.Domain.Projects.Messages;
+using CircleActors.Domain.Workflows;
+using static CircleActors.Domain.Jobs.Messages.JobEvents;
+using static CircleActors.Domain.Pipelines.Messages.PipelineEvents;
+using static CircleActors.Domain.Workflows.Messages.WorkflowEvents;
+
+namespace CircleActors.Domain.Audit;
+
+public sealed record AuditEntity(string Id, string Type);
+
+/// <summary>One audit log row, in the fields CircleCI's audit log has.</summary>
+public sealed record AuditRecord(
+    string Action,
+    Actor Actor,
+    AuditEntity Target,
+    IReadOnlyDictionary<string, object?> Payload,
+    DateTimeOffset OccurredAt,
+    AuditEntity Scope,
+    bool Success,
+    IReadOnlyDictionary<string, object?> Metadata,
+    IReadOnlyDictionary<string, object?> Request);
+
+/// <summary>
+/// Which events are audited and as what. Secrets (a project's webhook secret) never enter a
+/// payload.
+/// </summary>
+public static class AuditActions
+{
+    private static readonly IReadOnlyDictionary<string, object?> None = new Dictionary<string, object?>();
+
+    public static AuditRecord? Describe(object @event) => @event switch
+    {
+        ProjectEvents.ProjectAdded e => Record("project.add", e.Actor, new(e.Slug.Value, "project"), e.At, e.Slug,
+            new() { ["vcs_url"] = e.RepositoryUrl, ["default_branch"] = e.DefaultBranch }),
+        PipelineErrored e => Record("workflow.error", Actor.System, new(e.PipelineId.ToString(), "pipeline"), e.At, e.Project,
+            new() { ["revision"] = e.Revision, ["errors"] = e.Errors.Select(x => new Dictionary<string, string> { ["type"] = x.Type, ["message"] = x.Message }).ToList() },
+            success: false),
+        WorkflowStarted e => Record("workflow.start", e.Actor, new(e.WorkflowId.ToString(), "workflow"), e.At, e.Context.Project,
+            new()
+            {
+                ["workflow_name"] = e.Name, ["pipeline_id"] = e.Context.PipelineId.ToString(), ["pipeline_number"] = e.Context.PipelineNumber,
+                ["branch"] = e.Context.Branch, ["tag"] = e.Context.Tag, ["revision"] = e.Context.Revision,
+            }),
+        WorkflowJobScheduled e => Record("workflow.job.scheduled", Actor.System, new(e.JobId.ToString(), "job"), e.At, e.Project,
+            new() { ["workflow_id"] = e.WorkflowId.ToString(), ["job_name"] = e.JobName, ["job_number"] = e.JobNumber }),
+        JobStarted e => Record("workflow.job.start", Actor.System, new(e.JobId.ToString(), "job"), e.At, e.Project,
+            new() { ["job_name"] = e.JobName, ["job_number"] = e.JobNumber }),
+        JobFinished e => Record("workflow.job.finish", Actor.System, new(e.JobId.ToString(), "job"), e.At, e.Project,
+            new() { ["job_name"] = e.JobName, ["job_number"] = e.JobNumber, ["status"] = e.Status.ToWire() },
+            success: e.Status.IsSuccessful()),
+        _ => null,
+    };
+
+    private static AuditRecord Record(string action, Actor actor, AuditEntity target, DateTimeOffset at, ProjectSlug project,
+        Dictionary<string, object?> payload, bool success = true) =>
+        new(action, actor, target, payload, at, new AuditEntity(project.Value, "project"), success, None, None);
+}

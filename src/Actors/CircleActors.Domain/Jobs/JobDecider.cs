@@ -1,0 +1,95 @@
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Jobs.Messages;
+using static CircleActors.Domain.Jobs.Messages.JobCommands;
+using static CircleActors.Domain.Jobs.Messages.JobEvents;
+
+namespace CircleActors.Domain.Jobs;
+
+/// <summary>
+/// Decides a job's life: tasks wait, are assigned to a node, run their steps and end. Reports
+/// from an attempt that is no longer current (an agent presumed dead that came back) change nothing.
+/// </summary>
+public static class JobDecider
+{
+    public static Decision<IJobEvent> Decide(JobState state, IJobCommand command, DateTimeOffset now)
+    {
+        if (command is ScheduleJob schedule)
+        {
+            if (state.Exists) return Decision<IJobEvent>.Ignore(Accepted.Instance);
+            if (schedule.Template.TaskIndex != 0 || schedule.Template.Attempt != 1)
+                return Decision<IJobEvent>.Reject(RejectionKind.Invalid, "a job template is task 0, attempt 1");
+            return new([new JobScheduled(schedule.JobId, schedule.Template, now)], Accepted.Instance);
+        }
+
+        if (!state.Exists) return Decision<IJobEvent>.Reject(RejectionKind.NotFound, $"job {state.Id} not found");
+        if (command is JobQueries.GetJob) return Decision<IJobEvent>.Ignore(state);
+        if (state.IsFinished) return Decision<IJobEvent>.Reject(RejectionKind.Conflict, $"job {state.Id} has finished");
+
+        var report = (ITaskCommand)command;
+        if (report.TaskIndex < 0 || report.TaskIndex >= state.Tasks.Length)
+            return Decision<IJobEvent>.Reject(RejectionKind.Invalid, $"job {state.Id} has no task {report.TaskIndex}");
+        var task = state.Tasks[report.TaskIndex];
+        if (task.Attempt != report.Attempt || task.Status.IsTerminal())
+            return Decision<IJobEvent>.Reject(RejectionKind.Conflict, $"task {report.TaskIndex} attempt {report.Attempt} of job {state.Id} is not current");
+
+        var spec = state.Template!;
+        switch (command)
+        {
+            case AssignTask assign:
+                if (task.Status != JobStatus.NotRunning)
+                    return task.Node == assign.Node
+                        ? Decision<IJobEvent>.Ignore(new JobReplies.TaskAssignmentAccepted(state.SpecFor(task)))
+                        : Decision<IJobEvent>.Reject(RejectionKind.Conflict, $"task {task.Index} of job {state.Id} is already assigned");
+                return new([new TaskAssigned(state.Id, task.Index, task.Attempt, assign.Node, now)],
+                    new JobReplies.TaskAssignmentAccepted(state.SpecFor(task)));
+
+            case ReportStepStarted started:
+                if (!task.IsAssigned)
+                    return Decision<IJobEvent>.Reject(RejectionKind.Conflict, $"task {task.Index} of job {state.Id} is not assigned");
+                if (task.Steps.Any(s => s.Index == started.StepIndex))
+                    return Decision<IJobEvent>.Ignore(Accepted.Instance);
+                var stepStarted = new TaskStepStarted(state.Id, task.Index, task.Attempt, started.StepIndex, started.Name, now);
+                return new(state.StartedAt is null
+                        ? [new JobStarted(state.Id, spec.Project, spec.JobNumber, spec.JobName, now), stepStarted]
+                        : [stepStarted],
+                    Accepted.Instance);
+
+            case ReportStepFinished finished:
+                if (!task.Steps.Any(s => s.Index == finished.StepIndex && s.Status == StepStatus.Running))
+                    return Decision<IJobEvent>.Ignore(Accepted.Instance);
+                return new([new TaskStepFinished(state.Id, task.Index, task.Attempt, finished.StepIndex, finished.ExitCode, finished.Status, now)],
+                    Accepted.Instance);
+
+            case ReportTaskFinished taskFinished:
+                if (!taskFinished.Status.IsTerminal())
+                    return Decision<IJobEvent>.Reject(RejectionKind.Invalid, $"{taskFinished.Status.ToWire()} is not a final status");
+                return new(EndTask(state, task, taskFinished.Status, taskFinished.Reason, now), Accepted.Instance);
+
+            case ExpireLease:
+                if (!task.IsAssigned) return Decision<IJobEvent>.Ignore(Accepted.Instance);
+                return new(EndTask(state, task, JobStatus.InfrastructureFail, $"the agent on {task.Node} stopped reporting", now), Accepted.Instance);
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "unknown job command");
+        }
+    }
+
+    /// <summary>Ends a task; an infrastructure failure requeues it once; the last task to end ends the job.</summary>
+    private static List<IJobEvent> EndTask(JobState state, TaskState task, JobStatus status, string? reason, DateTimeOffset now)
+    {
+        var events = new List<IJobEvent> { new TaskFinished(state.Id, task.Index, task.Attempt, status, reason, now) };
+        if (status == JobStatus.InfrastructureFail && task.Attempt < JobState.MaxAttempts)
+        {
+            events.Add(new TaskRequeued(state.Id, task.Index, task.Attempt + 1, now));
+            return events;
+        }
+
+        var after = events.Aggregate(state, (s, e) => s.Apply(e));
+        if (after.Tasks.All(t => t.Status.IsTerminal()))
+        {
+            var spec = state.Template!;
+            events.Add(new JobFinished(state.Id, spec.Project, spec.JobNumber, spec.JobName, JobStatuses.Combine(after.Tasks.Select(t => t.Status)), now));
+        }
+        return events;
+    }
+}

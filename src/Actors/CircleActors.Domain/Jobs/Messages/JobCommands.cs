@@ -1,0 +1,47 @@
+using CircleActors.Domain.Common;
+
+namespace CircleActors.Domain.Jobs.Messages;
+
+public interface IWithJobId
+{
+    JobId JobId { get; }
+}
+
+public interface IJobCommand : IWithJobId;
+
+/// <summary>A command about one attempt of one task (an assignment or a report from its agent).</summary>
+public interface ITaskCommand : IJobCommand
+{
+    int TaskIndex { get; }
+    int Attempt { get; }
+}
+
+public static class JobCommands
+{
+    /// <summary>Creates the job with its task template (task 0, attempt 1). Idempotent.</summary>
+    public sealed record ScheduleJob(JobId JobId, JobTaskSpec Template) : IJobCommand;
+
+    /// <summary>The scheduler gives a waiting task to a node. Replies with the task's spec, or rejects.</summary>
+    public sealed record AssignTask(JobId JobId, int TaskIndex, int Attempt, NodeId Node) : ITaskCommand;
+
+    public sealed record ReportStepStarted(JobId JobId, int TaskIndex, int Attempt, int StepIndex, string Name) : ITaskCommand;
+
+    public sealed record ReportStepFinished(JobId JobId, int TaskIndex, int Attempt, int StepIndex, int? ExitCode, StepStatus Status)
+        : ITaskCommand;
+
+    public sealed record ReportTaskFinished(JobId JobId, int TaskIndex, int Attempt, JobStatus Status, string? Reason = null) : ITaskCommand;
+
+    /// <summary>No heartbeat came for the task within its lease: its agent is presumed gone.</summary>
+    public sealed record ExpireLease(JobId JobId, int TaskIndex, int Attempt) : ITaskCommand;
+}
+
+public static class JobQueries
+{
+    public sealed record GetJob(JobId JobId) : IJobCommand;
+}
+
+public static class JobReplies
+{
+    /// <summary>The assignment is recorded: the node runs this spec.</summary>
+    public sealed record TaskAssignmentAccepted(JobTaskSpec Spec);
+}

@@ -1,0 +1,54 @@
+using CircleActors.Domain.Common;
+
+namespace CircleActors.Domain.Pipelines.Messages;
+
+public interface IWithPipelineId
+{
+    PipelineId PipelineId { get; }
+}
+
+public interface IPipelineCommand : IWithPipelineId;
+
+/// <summary>What started a pipeline: <c>api</c>, <c>webhook</c> or (later) <c>scheduled_pipeline</c>.</summary>
+public sealed record PipelineTrigger(string Type, Actor Actor, DateTimeOffset ReceivedAt, string? DeliveryId = null);
+
+/// <summary>One job a workflow will run, with its job number reserved in advance.</summary>
+public sealed record PlannedJob(
+    string Name,
+    JobId JobId,
+    long? JobNumber,
+    Config.JobDefinition? Definition,
+    IReadOnlyList<string> Requires,
+    bool IsApproval);
+
+public sealed record PlannedWorkflow(WorkflowId WorkflowId, string Name, IReadOnlyList<PlannedJob> Jobs);
+
+public sealed record PipelineError(string Type, string Message);
+
+public static class PipelineCommands
+{
+    public sealed record CreatePipeline(
+        PipelineId PipelineId,
+        ProjectSlug Project,
+        long Number,
+        string RepositoryUrl,
+        string? Branch,
+        string? Tag,
+        string? Revision,
+        PipelineTrigger Trigger) : IPipelineCommand;
+
+    /// <summary>The configuration at the revision was read and planned into workflows.</summary>
+    public sealed record CompileConfig(
+        PipelineId PipelineId, string Revision, string ConfigSource, IReadOnlyList<PlannedWorkflow> Workflows) : IPipelineCommand;
+
+    /// <summary>The configuration could not be read or is invalid: the pipeline ends errored.</summary>
+    public sealed record FailPipeline(PipelineId PipelineId, string? Revision, IReadOnlyList<PipelineError> Errors) : IPipelineCommand;
+
+    /// <summary>Every workflow entity has confirmed it started.</summary>
+    public sealed record ConfirmWorkflowsCreated(PipelineId PipelineId) : IPipelineCommand;
+}
+
+public static class PipelineQueries
+{
+    public sealed record GetPipeline(PipelineId PipelineId) : IPipelineCommand;
+}

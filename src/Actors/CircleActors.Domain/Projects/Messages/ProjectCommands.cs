@@ -1,0 +1,29 @@
+using CircleActors.Domain.Common;
+
+namespace CircleActors.Domain.Projects.Messages;
+
+public interface IWithProjectSlug
+{
+    ProjectSlug Slug { get; }
+}
+
+public interface IProjectCommand : IWithProjectSlug;
+
+public static class ProjectCommands
+{
+    public sealed record AddProject(ProjectSlug Slug, string RepositoryUrl, string DefaultBranch, string WebhookSecret, Actor Actor)
+        : IProjectCommand;
+
+    /// <summary>Numbers a pipeline. Idempotent per pipeline id, so a retried trigger gets the same number.</summary>
+    public sealed record ReservePipelineNumber(ProjectSlug Slug, PipelineId PipelineId) : IProjectCommand;
+
+    /// <summary>Reserves consecutive job numbers for a pipeline's jobs. Idempotent per pipeline id.</summary>
+    public sealed record ReserveJobNumbers(ProjectSlug Slug, PipelineId PipelineId, int Count) : IProjectCommand;
+}
+
+public static class ProjectReplies
+{
+    public sealed record PipelineNumberReserved(PipelineId PipelineId, long Number);
+
+    public sealed record JobNumbersReserved(PipelineId PipelineId, long First, int Count);
+}

@@ -1,0 +1,18 @@
+using CircleActors.Domain.Common;
+
+namespace CircleActors.Domain.Projects.Messages;
+
+public interface IProjectEvent : IWithProjectSlug;
+
+public static class ProjectEvents
+{
+    public sealed record ProjectAdded(
+        ProjectSlug Slug, string RepositoryUrl, string DefaultBranch, string WebhookSecret, Actor Actor, DateTimeOffset At)
+        : IProjectEvent;
+
+    public sealed record PipelineNumberReserved(ProjectSlug Slug, PipelineId PipelineId, long Number, DateTimeOffset At)
+        : IProjectEvent;
+
+    public sealed record JobNumbersReserved(ProjectSlug Slug, PipelineId PipelineId, long First, int Count, DateTimeOffset At)
+        : IProjectEvent;
+}

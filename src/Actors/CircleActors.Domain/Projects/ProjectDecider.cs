@@ -1,0 +1,52 @@
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Projects.Messages;
+using static CircleActors.Domain.Projects.Messages.ProjectCommands;
+
+namespace CircleActors.Domain.Projects;
+
+public static class ProjectDecider
+{
+    public static Decision<IProjectEvent> Decide(ProjectState state, IProjectCommand command, DateTimeOffset now)
+    {
+        switch (command)
+        {
+            case AddProject add:
+                if (state.Exists)
+                    return state.RepositoryUrl == add.RepositoryUrl
+                        ? Decision<IProjectEvent>.Ignore(state)
+                        : Decision<IProjectEvent>.Reject(RejectionKind.Conflict, $"project {add.Slug} already exists");
+                if (string.IsNullOrWhiteSpace(add.RepositoryUrl))
+                    return Decision<IProjectEvent>.Reject(RejectionKind.Invalid, "repo_url is required");
+                var added = new ProjectEvents.ProjectAdded(add.Slug, add.RepositoryUrl, add.DefaultBranch, add.WebhookSecret, add.Actor, now);
+                return new([added], state.Apply(added));
+        }
+
+        if (!state.Exists)
+            return Decision<IProjectEvent>.Reject(RejectionKind.NotFound, $"project {state.Slug} not found");
+
+        switch (command)
+        {
+            case ProjectQueries.GetProject:
+                return Decision<IProjectEvent>.Ignore(state);
+
+            case ReservePipelineNumber reserve:
+                if (state.PipelineNumbers.TryGetValue(reserve.PipelineId, out var existing))
+                    return Decision<IProjectEvent>.Ignore(new ProjectReplies.PipelineNumberReserved(reserve.PipelineId, existing));
+                var number = state.LastPipelineNumber + 1;
+                return new([new ProjectEvents.PipelineNumberReserved(state.Slug, reserve.PipelineId, number, now)],
+                    new ProjectReplies.PipelineNumberReserved(reserve.PipelineId, number));
+
+            case ReserveJobNumbers jobs:
+                if (jobs.Count < 0)
+                    return Decision<IProjectEvent>.Reject(RejectionKind.Invalid, "job count must not be negative");
+                if (state.JobNumberBlocks.TryGetValue(jobs.PipelineId, out var block))
+                    return Decision<IProjectEvent>.Ignore(new ProjectReplies.JobNumbersReserved(jobs.PipelineId, block.First, block.Count));
+                var first = state.LastJobNumber + 1;
+                return new([new ProjectEvents.JobNumbersReserved(state.Slug, jobs.PipelineId, first, jobs.Count, now)],
+                    new ProjectReplies.JobNumbersReserved(jobs.PipelineId, first, jobs.Count));
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "unknown project command");
+        }
+    }
+}

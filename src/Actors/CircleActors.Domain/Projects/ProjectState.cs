@@ -1,0 +1,39 @@
+using System.Collections.Immutable;
+using CircleActors.Domain.Common;
+using static CircleActors.Domain.Projects.Messages.ProjectEvents;
+
+namespace CircleActors.Domain.Projects;
+
+/// <summary>A project and its counters. <see cref="Empty"/> until it is added.</summary>
+public sealed record ProjectState(
+    ProjectSlug Slug,
+    bool Exists,
+    string RepositoryUrl,
+    string DefaultBranch,
+    string WebhookSecret,
+    long LastPipelineNumber,
+    long LastJobNumber,
+    ImmutableDictionary<PipelineId, long> PipelineNumbers,
+    ImmutableDictionary<PipelineId, (long First, int Count)> JobNumberBlocks)
+{
+    public static ProjectState Empty(ProjectSlug slug) =>
+        new(slug, false, "", "", "", 0, 0, ImmutableDictionary<PipelineId, long>.Empty,
+            ImmutableDictionary<PipelineId, (long, int)>.Empty);
+
+    public ProjectState Apply(object @event) => @event switch
+    {
+        ProjectAdded e when !Exists => this with
+        {
+            Exists = true, RepositoryUrl = e.RepositoryUrl, DefaultBranch = e.DefaultBranch, WebhookSecret = e.WebhookSecret,
+        },
+        PipelineNumberReserved e when Exists && e.Number == LastPipelineNumber + 1 => this with
+        {
+            LastPipelineNumber = e.Number, PipelineNumbers = PipelineNumbers.Add(e.PipelineId, e.Number),
+        },
+        JobNumbersReserved e when Exists && e.First == LastJobNumber + 1 => this with
+        {
+            LastJobNumber = e.First + e.Count - 1, JobNumberBlocks = JobNumberBlocks.Add(e.PipelineId, (e.First, e.Count)),
+        },
+        _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to project {Slug} in its current state"),
+    };
+}

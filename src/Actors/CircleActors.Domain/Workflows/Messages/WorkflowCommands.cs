@@ -1,0 +1,37 @@
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Jobs;
+using CircleActors.Domain.Pipelines.Messages;
+
+namespace CircleActors.Domain.Workflows.Messages;
+
+public interface IWithWorkflowId
+{
+    WorkflowId WorkflowId { get; }
+}
+
+public interface IWorkflowCommand : IWithWorkflowId;
+
+/// <summary>The revision and pipeline a workflow's jobs run for.</summary>
+public sealed record WorkflowContext(
+    PipelineId PipelineId,
+    long PipelineNumber,
+    ProjectSlug Project,
+    string RepositoryUrl,
+    string Revision,
+    string? Branch,
+    string? Tag);
+
+public static class WorkflowCommands
+{
+    /// <summary>Starts the workflow; idempotent, so the pipeline may send it again after a restart.</summary>
+    public sealed record StartWorkflow(WorkflowId WorkflowId, string Name, WorkflowContext Context, IReadOnlyList<PlannedJob> Jobs, Actor Actor)
+        : IWorkflowCommand;
+
+    /// <summary>A job of this workflow ended. Idempotent per job.</summary>
+    public sealed record RecordJobFinished(WorkflowId WorkflowId, string JobName, JobStatus Status) : IWorkflowCommand;
+}
+
+public static class WorkflowQueries
+{
+    public sealed record GetWorkflow(WorkflowId WorkflowId) : IWorkflowCommand;
+}

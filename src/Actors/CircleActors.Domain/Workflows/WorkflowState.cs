@@ -1,0 +1,49 @@
+using System.Collections.Immutable;
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Jobs;
+using CircleActors.Domain.Pipelines.Messages;
+using CircleActors.Domain.Workflows.Messages;
+using static CircleActors.Domain.Workflows.Messages.WorkflowEvents;
+
+namespace CircleActors.Domain.Workflows;
+
+/// <summary>
+/// A workflow's job graph and where each job stands. Jobs not yet scheduled are
+/// <see cref="JobStatus.Blocked"/>; once scheduled their status is what their job entity reported.
+/// </summary>
+public sealed record WorkflowState(
+    WorkflowId Id,
+    WorkflowStarted? Started,
+    ImmutableDictionary<string, JobStatus> JobStatuses,
+    ImmutableHashSet<string> Scheduled,
+    WorkflowStatus? FinishedWith)
+{
+    public static WorkflowState Empty(WorkflowId id) =>
+        new(id, null, ImmutableDictionary<string, JobStatus>.Empty, ImmutableHashSet<string>.Empty, null);
+
+    public bool Exists => Started is not null;
+    public bool IsFinished => FinishedWith is not null;
+    public IReadOnlyList<PlannedJob> Jobs => Started?.Jobs ?? [];
+
+    /// <summary>Jobs told to run that have not reported an end: the entity must see them through.</summary>
+    public IEnumerable<PlannedJob> RunningJobs => Jobs.Where(j => Scheduled.Contains(j.Name) && !JobStatuses[j.Name].IsTerminal());
+
+    public WorkflowState Apply(IWorkflowEvent @event) => @event switch
+    {
+        WorkflowStarted e when !Exists => this with
+        {
+            Started = e,
+            JobStatuses = e.Jobs.ToImmutableDictionary(j => j.Name, j => j.IsApproval ? JobStatus.OnHold : JobStatus.Blocked),
+        },
+        WorkflowJobScheduled e when Exists && !IsFinished && JobStatuses.ContainsKey(e.JobName) && !Scheduled.Contains(e.JobName) => this with
+        {
+            Scheduled = Scheduled.Add(e.JobName), JobStatuses = JobStatuses.SetItem(e.JobName, JobStatus.NotRunning),
+        },
+        WorkflowJobFinished e when Scheduled.Contains(e.JobName) && !JobStatuses[e.JobName].IsTerminal() => this with
+        {
+            JobStatuses = JobStatuses.SetItem(e.JobName, e.Status),
+        },
+        WorkflowFinished e when Exists && !IsFinished => this with { FinishedWith = e.Status },
+        _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to workflow {Id} in its current state"),
+    };
+}
