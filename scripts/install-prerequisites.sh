@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the server and its tests need (Docker engine, busybox for local
+# images, git, PostgreSQL 15, ps, tmux). Idempotent: prints nothing and touches no package
+# index when everything is already installed.
+# Usage: scripts/install-prerequisites.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(docker.io busybox-static git postgresql procps tmux)
+
+fail() { echo "install-prerequisites: $*" >&2; exit 1; }
+
+# `dpkg -s` also succeeds for a package removed with its config files kept, so read its status;
+# sed reads to the end, where `grep -q` could stop early and fail the pipe under pipefail.
+installed() { [ "$(dpkg -s "$1" 2>/dev/null | sed -n 's/^Status: //p')" = "install ok installed" ]; }
+
+missing=()
+for package in "${packages[@]}"; do
+  installed "$package" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+[ "$(id -u)" = 0 ] || fail "missing ${missing[*]}; installing them needs root"
+echo "install-prerequisites: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null || fail "apt-get update failed"
+apt-get install -y -qq "${missing[@]}" >/dev/null || fail "apt-get install ${missing[*]} failed"
+
+for package in "${missing[@]}"; do
+  installed "$package" || fail "$package is still not installed after apt-get install"
+done
