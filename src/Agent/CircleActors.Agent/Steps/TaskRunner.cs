@@ -146,6 +146,13 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                 infrastructureFailure = ex.Message;
                 return (NoExitCode, StepOutcome.Failed);
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A fault of the agent itself; the build is not to blame, so it is an infrastructure failure.
+                Say($"agent error: {ex.Message}\n");
+                infrastructureFailure = $"agent error in step {index}: {ex.Message}";
+                return (NoExitCode, StepOutcome.Failed);
+            }
         }
 
         private async Task CheckoutAsync(CheckoutStep step, Action<string> say, CancellationToken cancellationToken)

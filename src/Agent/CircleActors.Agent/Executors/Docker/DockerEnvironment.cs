@@ -53,18 +53,30 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
     {
         var target = Self.ResolvePath(path);
         await EnsureDirectoryAsync(target, cancellationToken).ConfigureAwait(false);
-        // Through a temporary file: a repository can be larger than we want to hold in memory.
-        var archive = Path.GetTempFileName();
-        try
+        // Through a temporary file (deleted on close): a repository can be larger than we want to hold in memory.
+        var archive = Path.Combine(Path.GetTempPath(), $"circleactors-copy-{Guid.NewGuid():N}.tar");
+        await using var stream = new FileStream(archive, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        await using (var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
+            await WriteTreeAsync(writer, new DirectoryInfo(hostDirectory), "", cancellationToken).ConfigureAwait(false);
+        stream.Position = 0;
+        await executor.Engine(() => client.Containers.ExtractArchiveToContainerAsync(containerId,
+            new ContainerPathStatParameters { Path = target, AllowOverwriteDirWithFile = false }, stream, cancellationToken), null).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Archives a directory tree. <see cref="TarFile.CreateFromDirectoryAsync(string, Stream, bool, CancellationToken)"/>
+    /// leaves out dot files (so a checkout would lose <c>.git</c>); links are archived as links, never followed.
+    /// </summary>
+    private static async Task WriteTreeAsync(TarWriter writer, DirectoryInfo directory, string prefix, CancellationToken cancellationToken)
+    {
+        var everything = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false };
+        foreach (var entry in directory.EnumerateFileSystemInfos("*", everything))
         {
-            await TarFile.CreateFromDirectoryAsync(hostDirectory, archive, includeBaseDirectory: false, cancellationToken).ConfigureAwait(false);
-            await using var stream = File.OpenRead(archive);
-            await executor.Engine(() => client.Containers.ExtractArchiveToContainerAsync(containerId,
-                new ContainerPathStatParameters { Path = target, AllowOverwriteDirWithFile = false }, stream, cancellationToken), null).ConfigureAwait(false);
-        }
-        finally
-        {
-            File.Delete(archive);
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = prefix + entry.Name;
+            await writer.WriteEntryAsync(entry.FullName, entry is DirectoryInfo && entry.LinkTarget is null ? name + "/" : name, cancellationToken).ConfigureAwait(false);
+            if (entry is DirectoryInfo sub && entry.LinkTarget is null)
+                await WriteTreeAsync(writer, sub, name + "/", cancellationToken).ConfigureAwait(false);
         }
     }
 

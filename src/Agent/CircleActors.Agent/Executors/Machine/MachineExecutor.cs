@@ -117,7 +117,7 @@ internal sealed class MachineEnvironment(string workspace) : IExecutionEnvironme
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static void MakeDirectoriesWritable(string directory)
     {
-        foreach (var sub in new DirectoryInfo(directory).EnumerateDirectories())
+        foreach (var sub in new DirectoryInfo(directory).EnumerateDirectories("*", new EnumerationOptions { AttributesToSkip = 0 }))
         {
             // A link may point outside the workspace: leave what it points at alone.
             if (sub.LinkTarget is not null) continue;
@@ -130,7 +130,8 @@ internal sealed class MachineEnvironment(string workspace) : IExecutionEnvironme
     private static void Copy(DirectoryInfo source, string target, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(target);
-        foreach (var entry in source.EnumerateFileSystemInfos())
+        // Dot files count as hidden on Unix, and a checkout without .git is no checkout.
+        foreach (var entry in source.EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0 }))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var destination = Path.Combine(target, entry.Name);
