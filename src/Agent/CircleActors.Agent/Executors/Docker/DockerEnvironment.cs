@@ -1,0 +1,215 @@
+using System.Formats.Tar;
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace CircleActors.Agent.Executors.Docker;
+
+/// <summary>The primary container of one task; steps are execs in it.</summary>
+internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient client, string containerId, string? user) : IExecutionEnvironment
+{
+    // Removing a container normally takes well under a second; past this the engine is stuck
+    // and RemoveLeftoversAsync gets another chance at the next agent start.
+    private static readonly TimeSpan RemoveTimeout = TimeSpan.FromSeconds(30);
+
+    // The engine reports modes as Go's os.FileMode, whose top bit marks a directory.
+    private const uint GoModeDir = 1u << 31;
+
+    private readonly HashSet<string> knownDirectories = new(StringComparer.Ordinal);
+    private int disposed;
+
+    public string ContainerId => containerId;
+    public string HomeDirectory { get; private set; } = "/root";
+
+    private IExecutionEnvironment Self => this;
+
+    /// <summary>
+    /// Asks the container for $HOME (the engine sets it from /etc/passwd), falling back to the
+    /// image's HOME or the usual place for the user when the image has no shell.
+    /// </summary>
+    internal async Task DiscoverHomeAsync(ImageInspectResponse image, CancellationToken cancellationToken)
+    {
+        var fallback = image.Config?.Env?.FirstOrDefault(e => e.StartsWith("HOME=", StringComparison.Ordinal))?[5..]
+            ?? (string.IsNullOrEmpty(user) || user is "root" or "0" ? "/root" : $"/home/{user}");
+        var printed = new System.Text.StringBuilder();
+        int exitCode;
+        try
+        {
+            exitCode = await ExecAsync(["/bin/sh", "-c", "printf '%s\\n' \"$HOME\""], [], null, text => printed.Append(text), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (ExecutorException)
+        {
+            exitCode = -1;
+        }
+        var home = printed.ToString().Trim();
+        HomeDirectory = exitCode == 0 && home.StartsWith('/') ? home.TrimEnd('/') is { Length: > 0 } h ? h : "/" : fallback;
+    }
+
+    public async Task<bool> FileExistsAsync(string path, CancellationToken cancellationToken) =>
+        await StatAsync(Self.ResolvePath(path), cancellationToken).ConfigureAwait(false) is { } stat && (stat.Mode & GoModeDir) == 0;
+
+    public async Task CopyDirectoryAsync(string hostDirectory, string path, CancellationToken cancellationToken)
+    {
+        var target = Self.ResolvePath(path);
+        await EnsureDirectoryAsync(target, cancellationToken).ConfigureAwait(false);
+        // Through a temporary file (deleted on close): a repository can be larger than we want to hold in memory.
+        var archive = Path.Combine(Path.GetTempPath(), $"circleactors-copy-{Guid.NewGuid():N}.tar");
+        await using var stream = new FileStream(archive, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        await using (var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
+            await WriteTreeAsync(writer, new DirectoryInfo(hostDirectory), "", cancellationToken).ConfigureAwait(false);
+        stream.Position = 0;
+        await executor.Engine(() => client.Containers.ExtractArchiveToContainerAsync(containerId,
+            new ContainerPathStatParameters { Path = target, AllowOverwriteDirWithFile = false }, stream, cancellationToken), null).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Archives a directory tree. <see cref="TarFile.CreateFromDirectoryAsync(string, Stream, bool, CancellationToken)"/>
+    /// leaves out dot files (so a checkout would lose <c>.git</c>); links are archived as links, never followed.
+    /// </summary>
+    private static async Task WriteTreeAsync(TarWriter writer, DirectoryInfo directory, string prefix, CancellationToken cancellationToken)
+    {
+        var everything = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false };
+        foreach (var entry in directory.EnumerateFileSystemInfos("*", everything))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = prefix + entry.Name;
+            await writer.WriteEntryAsync(entry.FullName, entry is DirectoryInfo && entry.LinkTarget is null ? name + "/" : name, cancellationToken).ConfigureAwait(false);
+            if (entry is DirectoryInfo sub && entry.LinkTarget is null)
+                await WriteTreeAsync(writer, sub, name + "/", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<int> RunAsync(CommandRequest command, Action<string> output, CancellationToken cancellationToken)
+    {
+        var directory = Self.ResolvePath(command.WorkingDirectory);
+        await EnsureDirectoryAsync(directory, cancellationToken).ConfigureAwait(false);
+        var environment = command.Environment.Select(e => $"{e.Key}={e.Value}").ToList();
+        return await ExecAsync(command.Argv, environment, directory, output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs one exec and streams its output. Cancelling kills the whole container, because the
+    /// engine has no call that kills an exec's process tree and a killed container is the only
+    /// way to be sure nothing keeps running.
+    /// </summary>
+    private async Task<int> ExecAsync(IReadOnlyList<string> argv, IList<string> environment, string? workingDirectory, Action<string> output, CancellationToken cancellationToken)
+    {
+        var exec = await executor.Engine(() => client.Exec.ExecCreateContainerAsync(containerId, new ContainerExecCreateParameters
+        {
+            Cmd = argv.ToList(),
+            Env = environment,
+            WorkingDir = workingDirectory,
+            User = user,
+            AttachStdout = true,
+            AttachStderr = true,
+            AttachStdin = false,
+            Tty = false,
+        }, cancellationToken), null).ConfigureAwait(false);
+
+        using var kill = cancellationToken.Register(() => _ = KillAsync());
+        try
+        {
+            using var stream = await executor.Engine(() => client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, cancellationToken), null)
+                .ConfigureAwait(false);
+            var stdout = new LineAssembler(output);
+            var stderr = new LineAssembler(output);
+            var buffer = new byte[8192];
+            while (true)
+            {
+                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+                if (read.EOF) break;
+                (read.Target == MultiplexedStream.TargetStream.StandardError ? stderr : stdout).Write(buffer.AsSpan(0, read.Count));
+            }
+            stdout.Flush();
+            stderr.Flush();
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+        {
+            // The stream broke because the container was killed for the cancellation.
+            throw new OperationCanceledException("the step was canceled", ex, cancellationToken);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // The stream ends when the process closes its output; the engine may record the exit a moment later.
+        for (var attempt = 0; ; attempt++)
+        {
+            var inspect = await executor.Engine(() => client.Exec.InspectContainerExecAsync(exec.ID, cancellationToken), null).ConfigureAwait(false);
+            if (!inspect.Running || attempt >= 50) return (int)inspect.ExitCode;
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task KillAsync()
+    {
+        try
+        {
+            await client.Containers.KillContainerAsync(containerId, new ContainerKillParameters { Signal = "KILL" }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Already stopped or gone; DisposeAsync removes it either way.
+        }
+    }
+
+    /// <summary>
+    /// Creates a directory through the archive API rather than <c>mkdir -p</c>, so it works in
+    /// images without a shell. Existing directories are left alone: extracting an entry over
+    /// one would reset its mode (e.g. /tmp's sticky bit).
+    /// </summary>
+    private async Task EnsureDirectoryAsync(string directory, CancellationToken cancellationToken)
+    {
+        if (directory == "/" || knownDirectories.Contains(directory)) return;
+        if (await StatAsync(directory, cancellationToken).ConfigureAwait(false) is null)
+        {
+            using var archive = new MemoryStream();
+            await using (var writer = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
+            {
+                // The engine creates missing parents itself.
+                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, directory.TrimStart('/') + "/")
+                {
+                    Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                           UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
+                    ModificationTime = DateTimeOffset.UtcNow,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            archive.Position = 0;
+            await executor.Engine(() => client.Containers.ExtractArchiveToContainerAsync(containerId,
+                new ContainerPathStatParameters { Path = "/" }, archive, cancellationToken), null).ConfigureAwait(false);
+        }
+        knownDirectories.Add(directory);
+    }
+
+    private async Task<ContainerPathStatResponse?> StatAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await client.Containers.GetArchiveFromContainerAsync(containerId,
+                new GetArchiveFromContainerParameters { Path = path }, statOnly: true, cancellationToken).ConfigureAwait(false);
+            return response.Stat;
+        }
+        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException)
+        {
+            throw new ExecutorException($"cannot read {path} in container {containerId[..12]}: {ex.Message}", ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
+        using var timeout = new CancellationTokenSource(RemoveTimeout);
+        try
+        {
+            await client.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, timeout.Token)
+                .ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Never throws (the contract); a container left here is labelled and RemoveLeftoversAsync removes it.
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Formats.Tar;
+using System.Net;
+using System.Net.Sockets;
+using CircleActors.Domain.Jobs;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using ConfigDockerExecutor = CircleActors.Domain.Config.DockerExecutor;
+
+namespace CircleActors.Agent.Executors.Docker;
+
+/// <param name="AgentName">Labels every container, so a restarted agent removes only its own leftovers.</param>
+/// <param name="Endpoint">The engine; <see cref="DockerEndpoint.FromEnvironment"/> when null.</param>
+public sealed record DockerExecutorOptions(string AgentName, Uri? Endpoint = null);
+
+/// <summary>
+/// Runs a task's steps in the primary container of a <c>docker:</c> executor: the first image,
+/// started with a sleep loop in place of its entrypoint, each step an <c>exec</c> in it.
+/// Images come only from the local engine: no registry is reachable, so nothing is pulled.
+/// Service containers (the other images) are not started yet.
+/// </summary>
+/// <remarks>Thread-safe; one instance serves all of an agent's tasks and must outlive their environments.</remarks>
+public sealed class DockerExecutor : IExecutor, IDisposable
+{
+    public const string AgentLabel = "circleactors.agent";
+    public const string TaskLabel = "circleactors.task";
+
+    // Keeps the primary container alive without its own command; only needs /bin/sh and sleep.
+    private static readonly string[] KeepAlive = ["/bin/sh", "-c", "while :; do sleep 3600; done"];
+
+    private readonly DockerExecutorOptions options;
+    private readonly DockerClient client;
+
+    public DockerExecutor(DockerExecutorOptions options)
+    {
+        this.options = options;
+        Endpoint = options.Endpoint ?? DockerEndpoint.FromEnvironment();
+        client = new DockerClientConfiguration(Endpoint).CreateClient();
+    }
+
+    public Uri Endpoint { get; }
+
+    public async Task<IExecutionEnvironment> PrepareAsync(JobTaskSpec task, Action<string> output, CancellationToken cancellationToken)
+    {
+        if (task.Job.Executor is not ConfigDockerExecutor { Images.Count: > 0 } docker)
+            throw new ExecutorException($"job {task.JobName} has no docker image to run in");
+        var primary = docker.Images[0];
+
+        var image = await Engine(() => client.Images.InspectImageAsync(primary.Image, cancellationToken), primary.Image).ConfigureAwait(false);
+        output($"Using image {primary.Image} ({image.ID}) from this agent's Docker engine\n");
+        foreach (var service in docker.Images.Skip(1))
+            output($"Service container {service.Name ?? service.Image} ({service.Image}) is not started: service containers are not supported yet\n");
+
+        var environment = primary.Environment ?? new Dictionary<string, string>();
+        var created = await Engine(() => client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Name = $"circleactors-{task.JobId.Value:N}-{task.TaskIndex}-{Guid.NewGuid().ToString("N")[..6]}",
+            Image = primary.Image,
+            Entrypoint = KeepAlive[..1],
+            Cmd = KeepAlive[1..],
+            User = primary.User,
+            Env = environment.Select(e => $"{e.Key}={e.Value}").ToList(),
+            Labels = new Dictionary<string, string>
+            {
+                [AgentLabel] = options.AgentName,
+                [TaskLabel] = task.Key.ToString(),
+            },
+        }, cancellationToken), primary.Image).ConfigureAwait(false);
+
+        var environmentHandle = new DockerEnvironment(this, client, created.ID, primary.User);
+        try
+        {
+            await Engine(() => client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken), primary.Image).ConfigureAwait(false);
+            await environmentHandle.DiscoverHomeAsync(image, cancellationToken).ConfigureAwait(false);
+            output($"Container {created.ID[..12]} is running; home directory {environmentHandle.HomeDirectory}\n");
+            return environmentHandle;
+        }
+        catch
+        {
+            await environmentHandle.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task<int> RemoveLeftoversAsync(string agentName, CancellationToken cancellationToken)
+    {
+        var leftovers = await ListContainersAsync(agentName, cancellationToken).ConfigureAwait(false);
+        foreach (var container in leftovers)
+        {
+            await Engine(() => client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken), null)
+                .ConfigureAwait(false);
+        }
+        return leftovers.Count;
+    }
+
+    /// <summary>Containers (running or not) labelled as this agent's.</summary>
+    public async Task<IList<ContainerListResponse>> ListContainersAsync(string agentName, CancellationToken cancellationToken) =>
+        await Engine(() => client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{AgentLabel}={agentName}"] = true },
+            },
+        }, cancellationToken), null).ConfigureAwait(false);
+
+    public void Dispose() => client.Dispose();
+
+    /// <summary>Turns the engine's failures into messages a user can act on.</summary>
+    internal async Task<T> Engine<T>(Func<Task<T>> call, string? image)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (DockerImageNotFoundException ex) when (image is not null)
+        {
+            throw new ExecutorException($"image \"{image}\" is not available on this agent's Docker engine (no registry reachable): load or build it there first", ex);
+        }
+        catch (DockerApiException ex) when (image is not null && ex.StatusCode == HttpStatusCode.NotFound && ex.Message.Contains("image", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ExecutorException($"image \"{image}\" is not available on this agent's Docker engine (no registry reachable): load or build it there first", ex);
+        }
+        catch (DockerApiException ex)
+        {
+            throw new ExecutorException($"the Docker engine at {Endpoint} refused: {ex.ResponseBody?.Trim()}", ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or SocketException or IOException or TimeoutException)
+        {
+            throw new ExecutorException($"cannot reach the Docker engine at {Endpoint}: {ex.Message}", ex);
+        }
+    }
+
+    internal Task Engine(Func<Task> call, string? image) => Engine(async () => { await call().ConfigureAwait(false); return 0; }, image);
+}
