@@ -17,11 +17,15 @@ public static class ConfigParser
     public const string ImplicitWorkflowName = "workflow";
     public const string ImplicitJobName = "build";
 
+    public const string Version20 = "2.0";
+    public const string Version21 = "2.1";
+
+    // PipelineConfig.Version holds the normalized form, so `version: 2` reads as "2.0".
     private static readonly Dictionary<string, string> Versions = new(StringComparer.Ordinal)
     {
-        ["2"] = "2.0",
-        ["2.0"] = "2.0",
-        ["2.1"] = "2.1",
+        ["2"] = Version20,
+        ["2.0"] = Version20,
+        ["2.1"] = Version21,
     };
 
     public static ConfigParseResult Parse(string yaml, string fileName = DefaultFileName)
@@ -54,7 +58,7 @@ public static class ConfigParser
 
         var workflows = NodeReader.IsNull(top["workflows"])
             ? ImplicitWorkflow(top, jobs, diagnostics)
-            : ExplicitWorkflows(top["workflows"]!, jobs, nodes);
+            : ExplicitWorkflows(top["workflows"]!, jobs, nodes, numberDuplicates: version == Version21);
 
         return version is null ? null : new PipelineConfig(version, jobs.Jobs, workflows);
     }
@@ -81,9 +85,11 @@ public static class ConfigParser
         return [new WorkflowDefinition(ImplicitWorkflowName, [new WorkflowJob(ImplicitJobName, ImplicitJobName, [])])];
     }
 
-    private static List<WorkflowDefinition> ExplicitWorkflows(YamlNode workflowsNode, JobsRead jobs, NodeReader nodes)
+    private static List<WorkflowDefinition> ExplicitWorkflows(YamlNode workflowsNode, JobsRead jobs, NodeReader nodes, bool numberDuplicates)
     {
-        var drafts = new WorkflowReader(nodes).ReadWorkflows(workflowsNode);
+        var drafts = new WorkflowReader(nodes).ReadWorkflows(workflowsNode)
+            .Select(draft => numberDuplicates ? DuplicateJobNaming.Number(draft) : draft)
+            .ToList();
         var validator = new WorkflowGraphValidator(nodes.Diagnostics, jobs.Declared.Keys.ToHashSet(StringComparer.Ordinal));
         foreach (var draft in drafts) validator.Validate(draft);
 

@@ -13,10 +13,13 @@ internal sealed class AliasCheckingParser(IParser inner) : IParser
     private readonly HashSet<AnchorName> completedAnchors = [];
     // An anchor counts as defined once its node is complete, so a node that aliases its own
     // ancestor (a recursive structure no config needs) is rejected instead of looping forever.
-    private readonly Stack<AnchorName> openCollections = new();
+    private readonly Stack<(AnchorName Anchor, Mark Start)> openCollections = new();
     private readonly List<Mark> documentStarts = [];
 
     public IReadOnlyList<Mark> DocumentStarts => documentStarts;
+
+    /// <summary>Where the innermost map or list being read starts: the place to report a collection that cannot be read.</summary>
+    public Mark? InnermostOpenCollection => openCollections.Count > 0 ? openCollections.Peek().Start : null;
 
     public ParsingEvent? Current => inner.Current;
 
@@ -35,23 +38,23 @@ internal sealed class AliasCheckingParser(IParser inner) : IParser
                 completedAnchors.Add(scalar.Anchor);
                 break;
             case MappingStart mapping:
-                Open(mapping.Anchor);
+                Open(mapping.Anchor, mapping.Start);
                 break;
             case SequenceStart sequence:
-                Open(sequence.Anchor);
+                Open(sequence.Anchor, sequence.Start);
                 break;
             case MappingEnd or SequenceEnd:
-                var anchor = openCollections.Pop();
+                var (anchor, _) = openCollections.Pop();
                 if (!anchor.IsEmpty) completedAnchors.Add(anchor);
                 break;
         }
         return true;
     }
 
-    private void Open(AnchorName anchor)
+    private void Open(AnchorName anchor, Mark start)
     {
         // A redefined anchor is unusable until its new node is complete, for the same reason.
         completedAnchors.Remove(anchor);
-        openCollections.Push(anchor);
+        openCollections.Push((anchor, start));
     }
 }

@@ -84,6 +84,11 @@ internal sealed class ExecutorReader(NodeReader nodes, EnvironmentReader environ
         if (name is null) return null;
         // An orb's executor (orb/name) comes with the orb, which is expanded later.
         if (name.Contains('/')) return new ExecutorSettings(new OrbExecutor(name));
+        if (name.Contains("<<"))
+        {
+            nodes.Diagnostics.Error(nameNode!.Start, $"{owner} takes its executor from a parameter ({name}); parameters are not applied yet");
+            return null;
+        }
         if (definitions.TryGetValue(name, out var settings)) return settings;
         nodes.Diagnostics.Error(nameNode!.Start, $"{owner} uses executor '{name}', which is not defined under executors:");
         return null;

@@ -21,7 +21,9 @@ internal sealed class WorkflowGraphValidator(ConfigDiagnostics diagnostics, IRea
 
         foreach (var entry in workflow.Entries)
         foreach (var required in entry.Requires.Where(required => !byName.ContainsKey(required.Name)))
-            diagnostics.Error(required.At, $"job '{entry.Job.Name}' requires '{required.Name}', which is not a job of workflow '{workflow.Name}'");
+            diagnostics.Error(required.At, workflow.NumberedNames?.Contains(required.Name) == true
+                ? $"job '{entry.Job.Name}' requires '{required.Name}', which workflow '{workflow.Name}' invokes more than once; give the one to require a name:"
+                : $"job '{entry.Job.Name}' requires '{required.Name}', which is not a job of workflow '{workflow.Name}'");
 
         ReportCycles(workflow, byName);
     }

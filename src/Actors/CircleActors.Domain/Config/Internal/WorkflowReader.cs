@@ -108,9 +108,10 @@ internal sealed class WorkflowReader(NodeReader nodes)
     {
         var statuses = nodes.TextOrList(node, $"the status required of '{required}'");
         if (statuses is null) return;
-        foreach (var status in statuses.Where(status => !RequiredStatuses.Contains(status)))
+        var invalid = statuses.Where(status => !RequiredStatuses.Contains(status)).ToList();
+        foreach (var status in invalid)
             nodes.Diagnostics.Error(node.Start, $"'{status}' is not a job status to require; use success, failed or canceled");
-        if (statuses.Any(status => status != "success"))
+        if (invalid.Count == 0 && statuses.Any(status => status != "success"))
             nodes.Diagnostics.Warning(node.Start, $"requiring a status other than success of '{required}' is not supported yet; success is required");
     }
 

@@ -21,9 +21,10 @@ internal static class YamlLoader
         }
         catch (ArgumentException)
         {
-            // YamlDotNet's representation model throws this for constructs it cannot hold, such as a key with no name.
-            var at = parser.Current?.Start ?? Mark.Empty;
-            diagnostics.Error(at, "YAML syntax error: this node cannot be read (is a key missing its name?)");
+            // YamlDotNet's representation model throws this for a map it cannot pair into keys and
+            // values, such as one with a key that has no name; it notices only where the map ends.
+            var at = parser.InnermostOpenCollection ?? parser.Current?.Start ?? Mark.Empty;
+            diagnostics.Error(at, "YAML syntax error: this map cannot be read; is a key missing its name?");
             return null;
         }
 
