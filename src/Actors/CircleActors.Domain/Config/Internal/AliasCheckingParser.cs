@@ -18,8 +18,17 @@ internal sealed class AliasCheckingParser(IParser inner) : IParser
 
     public IReadOnlyList<Mark> DocumentStarts => documentStarts;
 
-    /// <summary>Where the innermost map or list being read starts: the place to report a collection that cannot be read.</summary>
-    public Mark? InnermostOpenCollection => openCollections.Count > 0 ? openCollections.Peek().Start : null;
+    private Mark? lastClosedCollection;
+
+    /// <summary>
+    /// Where the map or list being read when the current event arrived starts: the one the
+    /// current end event closes, else the innermost open one. The place to report a collection
+    /// that cannot be read.
+    /// </summary>
+    public Mark? CollectionBeingRead =>
+        Current is MappingEnd or SequenceEnd ? lastClosedCollection
+        : openCollections.Count > 0 ? openCollections.Peek().Start
+        : null;
 
     public ParsingEvent? Current => inner.Current;
 
@@ -44,7 +53,8 @@ internal sealed class AliasCheckingParser(IParser inner) : IParser
                 Open(sequence.Anchor, sequence.Start);
                 break;
             case MappingEnd or SequenceEnd:
-                var (anchor, _) = openCollections.Pop();
+                var (anchor, start) = openCollections.Pop();
+                lastClosedCollection = start;
                 if (!anchor.IsEmpty) completedAnchors.Add(anchor);
                 break;
         }

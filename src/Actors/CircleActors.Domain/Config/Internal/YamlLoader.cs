@@ -23,7 +23,7 @@ internal static class YamlLoader
         {
             // YamlDotNet's representation model throws this for a map it cannot pair into keys and
             // values, such as one with a key that has no name; it notices only where the map ends.
-            var at = parser.InnermostOpenCollection ?? parser.Current?.Start ?? Mark.Empty;
+            var at = parser.CollectionBeingRead ?? parser.Current?.Start ?? Mark.Empty;
             diagnostics.Error(at, "YAML syntax error: this map cannot be read; is a key missing its name?");
             return null;
         }
