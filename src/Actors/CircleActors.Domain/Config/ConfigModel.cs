@@ -28,6 +28,8 @@ public sealed record JobDefinition(
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(DockerExecutor), "docker")]
 [JsonDerivedType(typeof(MachineExecutor), "machine")]
+[JsonDerivedType(typeof(MacosExecutor), "macos")]
+[JsonDerivedType(typeof(OrbExecutor), "orb")]
 public abstract record Executor;
 
 /// <summary>The first image is the primary container where steps run; the rest are services.</summary>
@@ -42,6 +44,11 @@ public sealed record DockerImage(
     IReadOnlyDictionary<string, string>? Environment = null);
 
 public sealed record MachineExecutor(string? Image = null) : Executor;
+
+public sealed record MacosExecutor(string? Xcode = null) : Executor;
+
+/// <summary>An executor defined by an orb (<c>orb/name</c>); orbs are not expanded yet, so the pipeline reports it.</summary>
+public sealed record OrbExecutor(string Reference) : Executor;
 
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(CheckoutStep), "checkout")]

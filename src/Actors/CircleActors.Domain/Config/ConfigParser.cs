@@ -1,0 +1,102 @@
+using CircleActors.Domain.Config.Internal;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace CircleActors.Domain.Config;
+
+/// <summary>
+/// Reads a <c>.circleci/config.yml</c> (the subset of 2.0/2.1 the spine runs) into a
+/// <see cref="PipelineConfig"/>. It never throws on bad input: every problem is a
+/// <see cref="ConfigError"/> at its line and column.
+/// </summary>
+public static class ConfigParser
+{
+    public const string DefaultFileName = ".circleci/config.yml";
+
+    /// <summary>Without <c>workflows:</c>, CircleCI runs the job named <c>build</c> in a workflow named <c>workflow</c>.</summary>
+    public const string ImplicitWorkflowName = "workflow";
+    public const string ImplicitJobName = "build";
+
+    public const string Version20 = "2.0";
+    public const string Version21 = "2.1";
+
+    // PipelineConfig.Version holds the normalized form, so `version: 2` reads as "2.0".
+    private static readonly Dictionary<string, string> Versions = new(StringComparer.Ordinal)
+    {
+        ["2"] = Version20,
+        ["2.0"] = Version20,
+        ["2.1"] = Version21,
+    };
+
+    public static ConfigParseResult Parse(string yaml, string fileName = DefaultFileName)
+    {
+        var diagnostics = new ConfigDiagnostics(fileName);
+        PipelineConfig? config = null;
+        try
+        {
+            if (YamlLoader.Load(yaml, diagnostics) is { } root) config = Read(root, diagnostics);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A config is user input read inside a server: a reader bug must fail this pipeline with a message, not the caller.
+            diagnostics.Error(Mark.Empty, $"the configuration could not be read ({e.GetType().Name}: {e.Message})");
+        }
+        return new ConfigParseResult(diagnostics.HasErrors ? null : config, diagnostics.Errors, diagnostics.Warnings);
+    }
+
+    private static PipelineConfig? Read(YamlNode root, ConfigDiagnostics diagnostics)
+    {
+        var nodes = new NodeReader(diagnostics);
+        var top = nodes.Map(root, "the configuration (a map with version:, jobs: and workflows:)");
+        if (top is null) return null;
+
+        var version = ReadVersion(top, nodes);
+        var environments = new EnvironmentReader(nodes);
+        var executors = new ExecutorReader(nodes, environments);
+        executors.ReadDefinitions(top["executors"]);
+        var jobs = new JobReader(nodes, executors, environments, new StepReader(nodes, environments)).ReadJobs(top["jobs"]);
+
+        var workflows = NodeReader.IsNull(top["workflows"])
+            ? ImplicitWorkflow(top, jobs, diagnostics)
+            : ExplicitWorkflows(top["workflows"]!, jobs, nodes, numberDuplicates: version == Version21);
+
+        return version is null ? null : new PipelineConfig(version, jobs.Jobs, workflows);
+    }
+
+    private static string? ReadVersion(MergedMapping top, NodeReader nodes)
+    {
+        if (NodeReader.IsNull(top["version"]))
+        {
+            nodes.Diagnostics.Error(top.Start, "the configuration needs a version: 2.1 (or 2.0)");
+            return null;
+        }
+        var text = nodes.Text(top["version"]!, "version");
+        if (text is null) return null;
+        if (Versions.TryGetValue(text, out var version)) return version;
+        nodes.Diagnostics.Error(top["version"]!.Start, $"version {text} is not supported; use 2.1 (or 2.0)");
+        return null;
+    }
+
+    private static List<WorkflowDefinition> ImplicitWorkflow(MergedMapping top, JobsRead jobs, ConfigDiagnostics diagnostics)
+    {
+        if (!jobs.Declared.ContainsKey(ImplicitJobName))
+            diagnostics.Error(top.Contains("jobs") ? top.KeyMark("jobs") : top.Start,
+                $"without workflows:, CircleCI runs the job named '{ImplicitJobName}', but there is none");
+        return [new WorkflowDefinition(ImplicitWorkflowName, [new WorkflowJob(ImplicitJobName, ImplicitJobName, [])])];
+    }
+
+    private static List<WorkflowDefinition> ExplicitWorkflows(YamlNode workflowsNode, JobsRead jobs, NodeReader nodes, bool numberDuplicates)
+    {
+        var drafts = new WorkflowReader(nodes).ReadWorkflows(workflowsNode)
+            .Select(draft => numberDuplicates ? DuplicateJobNaming.Number(draft) : draft)
+            .ToList();
+        var validator = new WorkflowGraphValidator(nodes.Diagnostics, jobs.Declared.Keys.ToHashSet(StringComparer.Ordinal));
+        foreach (var draft in drafts) validator.Validate(draft);
+
+        var referenced = drafts.SelectMany(draft => draft.Entries).Select(entry => entry.Job.JobName).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, at) in jobs.Declared.Where(job => !referenced.Contains(job.Key)))
+            nodes.Diagnostics.Warning(at, $"job '{name}' is defined but no workflow runs it");
+
+        return drafts.Select(draft => draft.ToDefinition()).ToList();
+    }
+}
