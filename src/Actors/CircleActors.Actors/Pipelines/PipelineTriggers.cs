@@ -1,0 +1,38 @@
+using Akka.Actor;
+using CircleActors.Actors.Common;
+using CircleActors.Actors.Projects;
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Pipelines;
+using CircleActors.Domain.Pipelines.Messages;
+using CircleActors.Domain.Projects;
+using CircleActors.Domain.Projects.Messages;
+
+namespace CircleActors.Actors.Pipelines;
+
+/// <summary>
+/// Starts pipelines for the API and the webhook ingress: the project numbers the pipeline, the
+/// pipeline entity records it, and the caller is answered once both are durable. Both steps are
+/// idempotent for one pipeline id, so a retried trigger (a redelivered webhook derives the same
+/// id) returns the first answer.
+/// </summary>
+public sealed class PipelineTriggers(IActorRef projects, IActorRef pipelines)
+{
+    public sealed record TriggerRequest(ProjectSlug Project, string? Branch, string? Tag, string? Revision, PipelineTrigger Trigger);
+
+    /// <exception cref="CommandRejectedException">The project does not exist, or the request is invalid.</exception>
+    public async Task<PipelineState> TriggerAsync(PipelineId id, TriggerRequest request, CancellationToken ct = default)
+    {
+        var project = await Reliably.AskForAsync<ProjectState>(projects, new ProjectQueries.GetProject(request.Project), ct);
+        var branch = request.Tag is null ? request.Branch ?? project.DefaultBranch : null;
+        var number = await Reliably.AskForAsync<ProjectReplies.PipelineNumberReserved>(projects,
+            new ProjectCommands.ReservePipelineNumber(request.Project, id), ct);
+        return await Reliably.AskForAsync<PipelineState>(pipelines, new PipelineCommands.CreatePipeline(
+            id, request.Project, number.Number, project.RepositoryUrl, branch, request.Tag, request.Revision, request.Trigger), ct);
+    }
+
+    /// <summary>A webhook delivery always maps to the same pipeline, so GitHub's redeliveries start nothing new.</summary>
+    public static PipelineId IdForDelivery(ProjectSlug project, string deliveryId) =>
+        new(DerivedIds.NameBased(DeliveryNamespace, $"{project.Value}#{deliveryId}"));
+
+    private static readonly Guid DeliveryNamespace = new("b3c5a0d4-58e1-4c1e-9a36-2f7f1f7d4e80");
+}

@@ -1,0 +1,171 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using CircleActors.Actors.Agents;
+using CircleActors.Actors.Common;
+using CircleActors.Actors.Jobs;
+using CircleActors.Actors.Logs;
+using CircleActors.Actors.Scheduling;
+using CircleActors.Agent.Executors;
+using CircleActors.Agent.Steps;
+using CircleActors.Domain.Jobs;
+using CircleActors.Domain.Jobs.Messages;
+
+namespace CircleActors.Agent.Runtime;
+
+/// <summary>
+/// The agent side of the agent protocol (docs/agent-protocol.md): registers with the
+/// scheduler, asks for work while it has free slots, runs each assigned task with the
+/// <see cref="TaskRunner"/>, extends the leases of the tasks it runs with every heartbeat, and
+/// reports each task's end once its steps and output have been delivered.
+/// </summary>
+public sealed class AgentActor : ReceiveActor, IWithTimers
+{
+    private readonly AgentSettings _settings;
+    private readonly IExecutor _executor;
+    private readonly TaskRunner _runner;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<TaskKey, Running> _running = new();
+    private readonly TimeSpan _heartbeat;
+    private readonly int _chunkMaxBytes;
+    private long _lastAssignmentSeen;
+    private bool _registered;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private sealed record Running(JobTaskSpec Spec, CancellationTokenSource Cancellation, TaskOutbox Outbox);
+
+    private sealed record Heartbeat
+    {
+        public static readonly Heartbeat Instance = new();
+    }
+
+    private sealed record TaskEnded(JobTaskSpec Spec, TaskResult Result);
+
+    private sealed record LeftoversRemoved(int Count);
+
+    public AgentActor(AgentSettings settings, IExecutor executor)
+    {
+        _settings = settings;
+        _executor = executor;
+        _runner = new TaskRunner(executor);
+        var config = Context.System.Settings.Config;
+        _heartbeat = config.GetTimeSpan("circleactors.agent.heartbeat-interval", TimeSpan.FromSeconds(2));
+        _chunkMaxBytes = config.GetInt("circleactors.agent.log-chunk-max-bytes", 65536);
+
+        Receive<LeftoversRemoved>(removed =>
+        {
+            if (removed.Count > 0) _log.Info("removed {0} environments an earlier run of agent {1} left behind", removed.Count, _settings.Name);
+            Register();
+            Timers.StartPeriodicTimer(nameof(Heartbeat), Heartbeat.Instance, _heartbeat);
+        });
+        Receive<AgentProtocol.AgentRegistered>(_ =>
+        {
+            _registered = true;
+            RequestWork();
+        });
+        Receive<AgentProtocol.RegistrationRequired>(_ => Register());
+        Receive<Heartbeat>(_ => OnHeartbeat());
+        Receive<AgentProtocol.RunTask>(OnRunTask);
+        Receive<AgentProtocol.CancelTask>(cancel =>
+        {
+            if (_running.TryGetValue(cancel.Task, out var running) && running.Spec.Attempt == cancel.Attempt)
+            {
+                _log.Info("canceling {0}: {1}", cancel.Task, cancel.Reason);
+                running.Cancellation.Cancel();
+            }
+        });
+        Receive<TaskEnded>(OnTaskEnded);
+    }
+
+    public static Props PropsFor(AgentSettings settings, IExecutor executor) => Props.Create(() => new AgentActor(settings, executor));
+
+    private IActorRef Scheduler => ActorRegistry.For(Context.System).Get<SchedulerSingleton>();
+    private IActorRef Jobs => ActorRegistry.For(Context.System).Get<JobRegion>();
+    private IActorRef Logs => ActorRegistry.For(Context.System).Get<JobLogRegion>();
+
+    protected override void PreStart()
+    {
+        // Containers a crashed run of this agent left behind go before any new task starts.
+        _executor.RemoveLeftoversAsync(_settings.Name, CancellationToken.None)
+            .PipeTo(Self, success: count => new LeftoversRemoved(count), failure: _ => new LeftoversRemoved(0));
+    }
+
+    protected override void PostStop()
+    {
+        // The actor system is going away (shutdown or downed): stop every task; their jobs'
+        // leases lapse and the tasks run again elsewhere.
+        foreach (var running in _running.Values) running.Cancellation.Cancel();
+    }
+
+    private void Register() =>
+        Scheduler.Tell(new AgentProtocol.RegisterAgent(_settings.Node, _settings.Name, Self, _settings.CapacityCpus, _settings.CapacityMemoryMb));
+
+    private void RequestWork() =>
+        Scheduler.Tell(new AgentProtocol.RequestWork(_settings.Node, _settings.MaxConcurrentTasks - _running.Count, _lastAssignmentSeen, _running.Keys.ToList()));
+
+    private void OnHeartbeat()
+    {
+        if (!_registered)
+        {
+            Register();
+            return;
+        }
+        RequestWork();
+        foreach (var running in _running.Values)
+            Jobs.Tell(new AgentProtocol.ExtendLease(running.Spec.JobId, running.Spec.TaskIndex, running.Spec.Attempt, _settings.Node));
+    }
+
+    private void OnRunTask(AgentProtocol.RunTask run)
+    {
+        _lastAssignmentSeen = Math.Max(_lastAssignmentSeen, run.Sequence);
+        var spec = run.Spec;
+        if (_running.TryGetValue(spec.Key, out var existing))
+        {
+            // A repeat of an assignment already running is harmless; a newer attempt replaces an abandoned one.
+            if (existing.Spec.Attempt >= spec.Attempt) return;
+            existing.Cancellation.Cancel();
+        }
+
+        var cancellation = new CancellationTokenSource();
+        var self = Self;
+        var outbox = new TaskOutbox(spec, Jobs, Logs, _chunkMaxBytes,
+            reason => self.Tell(new AgentProtocol.CancelTask(spec.Key, spec.Attempt, reason)));
+        _running[spec.Key] = new Running(spec, cancellation, outbox);
+        _log.Info("running {0} (job {1} #{2}, attempt {3})", spec.Key, spec.JobName, spec.JobNumber, spec.Attempt);
+        Jobs.Tell(new AgentProtocol.ExtendLease(spec.JobId, spec.TaskIndex, spec.Attempt, _settings.Node));
+
+        RunAsync(spec, outbox, Jobs, cancellation.Token).PipeTo(self, success: result => new TaskEnded(spec, result),
+            failure: ex => new TaskEnded(spec, new TaskResult(TaskOutcome.InfrastructureFail, ex.GetBaseException().Message)));
+    }
+
+    /// <summary>Runs off the actor's thread: it must not touch the actor's state or context.</summary>
+    private async Task<TaskResult> RunAsync(JobTaskSpec spec, TaskOutbox outbox, IActorRef jobs, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(spec, outbox, cancellationToken).ConfigureAwait(false);
+        await outbox.DrainAsync().ConfigureAwait(false);
+        var status = result.Outcome switch
+        {
+            TaskOutcome.Success => JobStatus.Success,
+            TaskOutcome.Failed => JobStatus.Failed,
+            TaskOutcome.Canceled => JobStatus.Canceled,
+            _ => JobStatus.InfrastructureFail,
+        };
+        // The end is delivered like every other report: until the job answers.
+        await Reliably.AskAsync(jobs, new JobCommands.ReportTaskFinished(spec.JobId, spec.TaskIndex, spec.Attempt, status, result.Reason))
+            .ConfigureAwait(false);
+        return result;
+    }
+
+    private void OnTaskEnded(TaskEnded ended)
+    {
+        var spec = ended.Spec;
+        if (_running.TryGetValue(spec.Key, out var running) && running.Spec.Attempt == spec.Attempt)
+        {
+            _running.Remove(spec.Key);
+            running.Cancellation.Dispose();
+        }
+        _log.Info("{0} ended {1}{2}", spec.Key, ended.Result.Status, ended.Result.Reason is { } reason ? ": " + reason : "");
+        RequestWork();
+    }
+}

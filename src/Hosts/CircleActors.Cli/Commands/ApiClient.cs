@@ -1,0 +1,53 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CircleActors.Cli.Commands;
+
+/// <summary>The CLI's view of a running server's API, authenticated with an API token.</summary>
+public sealed class ApiClient(Uri server, string token) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = server, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>The token from --token, else CIRCLE_TOKEN, else the admin token file in the data directory.</summary>
+    public static string ResolveToken(string? token, string dataDirectory)
+    {
+        if (!string.IsNullOrWhiteSpace(token)) return token;
+        if (Environment.GetEnvironmentVariable("CIRCLE_TOKEN") is { Length: > 0 } fromEnvironment) return fromEnvironment;
+        var path = Path.Combine(dataDirectory, "admin.token");
+        return File.Exists(path)
+            ? File.ReadAllText(path).Trim()
+            : throw new InvalidOperationException($"no API token: give --token, set CIRCLE_TOKEN, or point --data-dir at the server's data directory ({path} not found)");
+    }
+
+    public async Task<JsonNode> SendAsync(HttpMethod method, string path, object? body = null, CancellationToken ct = default)
+    {
+        var text = await SendForTextAsync(method, path, body, ct);
+        return JsonNode.Parse(text) ?? throw new InvalidOperationException($"{path} answered with no JSON");
+    }
+
+    public async Task<string> SendForTextAsync(HttpMethod method, string path, object? body = null, CancellationToken ct = default)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("Circle-Token", token);
+        if (body is not null) request.Content = JsonContent.Create(body, options: new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+        using var response = await _http.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            var message = TryMessage(text) ?? text;
+            throw new ApiException($"{(int)response.StatusCode} {response.ReasonPhrase}: {message}");
+        }
+        return text;
+    }
+
+    private static string? TryMessage(string text)
+    {
+        try { return JsonNode.Parse(text)?["message"]?.GetValue<string>(); }
+        catch (JsonException) { return null; }
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+public sealed class ApiException(string message) : Exception(message);

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using CircleActors.Actors.Persistence;
+using CircleActors.Agent.Runtime;
+using CircleActors.Server.Hosting;
+
+namespace CircleActors.Cli.Commands;
+
+/// <summary><c>circleactors server</c> and <c>circleactors agent</c>: the two kinds of node.</summary>
+public static class ServerCommands
+{
+    public static string DefaultDataDirectory =>
+        Environment.GetEnvironmentVariable("CIRCLEACTORS_DATA_DIR") is { Length: > 0 } dir
+            ? dir
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".circleactors");
+
+    public static Option<string> DataDirOption() => new("--data-dir")
+    {
+        Description = "Where the journal, blob store and admin token live",
+        DefaultValueFactory = _ => DefaultDataDirectory,
+    };
+
+    private static Option<ExecutorKind> ExecutorOption() => new("--executor")
+    {
+        Description = "real (docker and machine) or fake (no processes; benchmarks)",
+        DefaultValueFactory = _ => ExecutorKind.Real,
+    };
+
+    public static Command Server()
+    {
+        var dataDir = DataDirOption();
+        var http = new Option<string>("--http") { DefaultValueFactory = _ => "http://127.0.0.1:7000" };
+        var noAgent = new Option<bool>("--no-agent") { Description = "Run no agent in this process" };
+        var journal = new Option<string>("--journal") { Description = "sqlite or postgresql", DefaultValueFactory = _ => "sqlite" };
+        var connection = new Option<string?>("--connection-string") { Description = "Required with --journal postgresql" };
+        var clusterPort = new Option<int>("--cluster-port") { Description = "The port agents join", DefaultValueFactory = _ => 7100 };
+        var join = new Option<string[]>("--join") { Description = "Seed nodes (akka.tcp://circleactors@host:port) of an existing cluster", AllowMultipleArgumentsPerToken = true };
+        var executor = ExecutorOption();
+        var agentName = new Option<string?>("--agent-name");
+        var command = new Command("server", "Run a services node (with an in-process agent unless --no-agent)")
+        {
+            dataDir, http, noAgent, journal, connection, clusterPort, join, executor, agentName,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var provider = JournalSettings.ParseProvider(parse.GetValue(journal)!);
+            var dataDirectory = parse.GetValue(dataDir)!;
+            JournalSettings? settings = provider switch
+            {
+                JournalProvider.PostgreSql => new JournalSettings(provider, parse.GetValue(connection)
+                    ?? throw new ArgumentException("--journal postgresql needs --connection-string")),
+                _ => null,
+            };
+            var app = ServerHost.Build(new ServerOptions
+            {
+                DataDirectory = dataDirectory,
+                HttpUrl = parse.GetValue(http)!,
+                Journal = settings,
+                ClusterPort = parse.GetValue(clusterPort),
+                Seeds = parse.GetValue(join) ?? [],
+                RunAgent = !parse.GetValue(noAgent),
+                Agent = AgentSettings.ForThisMachine(parse.GetValue(agentName) ?? "local-agent"),
+                Executor = parse.GetValue(executor),
+            });
+            await app.RunAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Agent()
+    {
+        var join = new Option<string>("--join") { Description = "A services node: host:port or akka.tcp://circleactors@host:port", Required = true };
+        var name = new Option<string?>("--name");
+        var cpus = new Option<double?>("--capacity-cpus");
+        var memory = new Option<int?>("--capacity-mem-mb");
+        var port = new Option<int>("--port") { Description = "This agent's cluster port (0: any free port)", DefaultValueFactory = _ => 0 };
+        var executor = ExecutorOption();
+        var dataDir = DataDirOption();
+        var command = new Command("agent", "Run an agent that joins a cluster and runs tasks") { join, name, cpus, memory, port, executor, dataDir };
+        command.SetAction(async (parse, ct) =>
+        {
+            var settings = AgentSettings.ForThisMachine(parse.GetValue(name), parse.GetValue(cpus), parse.GetValue(memory));
+            var seed = parse.GetValue(join)!;
+            if (!seed.Contains("://")) seed = $"akka.tcp://{AgentNode.ActorSystemName}@{seed}";
+            var workDirectory = parse.GetValue(dataDir)!;
+            Directory.CreateDirectory(workDirectory);
+            var node = new AgentNode(settings, ServerHost.CreateExecutor(parse.GetValue(executor), settings.Name, workDirectory), [seed],
+                port: parse.GetValue(port) == 0 ? ServerHost.FreeTcpPort() : parse.GetValue(port));
+            Console.WriteLine($"agent {settings.Name} joining {seed} with {settings.CapacityCpus} CPUs and {settings.CapacityMemoryMb} MB");
+            await node.RunAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,23 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace CircleActors.Server.Api;
+
+/// <summary>
+/// API tokens as CircleCI takes them: the <c>Circle-Token</c> header or the
+/// <c>circle-token</c> query parameter. Until users exist, the admin token is the only one.
+/// </summary>
+public sealed class ApiAuthentication(string adminToken) : IEndpointFilter
+{
+    public const string HeaderName = "Circle-Token";
+    public const string QueryName = "circle-token";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        var token = request.Headers[HeaderName].FirstOrDefault() ?? request.Query[QueryName].FirstOrDefault();
+        if (token is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(adminToken)))
+            return ApiErrors.Message(StatusCodes.Status401Unauthorized, "You must log in first.");
+        return await next(context);
+    }
+}

@@ -1,0 +1,72 @@
+using CircleActors.Actors.Common;
+using CircleActors.Actors.Projections;
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Jobs;
+using CircleActors.Domain.Pipelines;
+using CircleActors.Domain.Pipelines.Messages;
+using CircleActors.Domain.Workflows;
+using CircleActors.Server.Hosting;
+
+namespace CircleActors.Server.Api;
+
+/// <summary><c>/api/v2/pipeline/...</c> and <c>/api/v2/workflow/...</c>.</summary>
+public static class PipelinesApi
+{
+    public static void MapPipelines(this RouteGroupBuilder api)
+    {
+        api.MapGet("/pipeline/{id:guid}", GetPipeline);
+        api.MapGet("/pipeline/{id:guid}/workflow", GetPipelineWorkflows);
+        api.MapGet("/workflow/{id:guid}", GetWorkflow);
+        api.MapGet("/workflow/{id:guid}/job", GetWorkflowJobs);
+    }
+
+    /// <summary>Read from the entity itself, so a pipeline is visible the moment its trigger is answered.</summary>
+    private static Task<IResult> GetPipeline(Guid id, Entities entities) => ApiErrors.Guard(async () =>
+    {
+        var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)));
+        return Results.Json(PipelineView.From(pipeline));
+    });
+
+    private static Task<IResult> GetPipelineWorkflows(Guid id, Entities entities, ReadDocuments documents) => ApiErrors.Guard(async () =>
+    {
+        var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)));
+        var workflows = await documents.ChildrenAsync<WorkflowState>(DocumentProjection.WorkflowKind, pipeline.Id.ToString());
+        var views = new List<WorkflowView>();
+        foreach (var workflow in workflows) views.Add(await ViewOf(workflow, documents));
+        return Results.Json(new Page<WorkflowView>(views));
+    });
+
+    private static async Task<IResult> GetWorkflow(Guid id, ReadDocuments documents)
+    {
+        var workflow = await documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, id.ToString());
+        return workflow is null ? ApiErrors.NotFound($"workflow {id} not found") : Results.Json(await ViewOf(workflow, documents));
+    }
+
+    private static async Task<IResult> GetWorkflowJobs(Guid id, ReadDocuments documents)
+    {
+        var workflow = await documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, id.ToString());
+        if (workflow is null) return ApiErrors.NotFound($"workflow {id} not found");
+        var jobs = (await documents.ChildrenAsync<JobState>(DocumentProjection.JobKind, id.ToString())).ToDictionary(j => j.Id);
+        var idsByName = workflow.Jobs.ToDictionary(j => j.Name, j => j.JobId);
+        var items = workflow.Jobs.Select(planned =>
+        {
+            jobs.TryGetValue(planned.JobId, out var job);
+            // Until its job entity has reported, a scheduled job is as the workflow last saw it.
+            var status = job?.Status ?? workflow.JobStatuses[planned.Name];
+            return new WorkflowJobView(planned.JobId.ToString(), planned.Name, planned.IsApproval ? "approval" : "build", status.ToWire(),
+                workflow.Scheduled.Contains(planned.Name) ? planned.JobNumber : null,
+                planned.Requires.Where(idsByName.ContainsKey).Select(r => idsByName[r].ToString()).ToList(),
+                job?.StartedAt, job?.StoppedAt, workflow.Started!.Context.Project.Value);
+        }).ToList();
+        return Results.Json(new Page<WorkflowJobView>(items));
+    }
+
+    private static async Task<WorkflowView> ViewOf(WorkflowState workflow, ReadDocuments documents)
+    {
+        DateTimeOffset? stoppedAt = null;
+        if (workflow.IsFinished)
+            stoppedAt = (await documents.ChildrenAsync<JobState>(DocumentProjection.JobKind, workflow.Id.ToString()))
+                .Select(j => j.StoppedAt).Max() ?? workflow.Started!.At;
+        return WorkflowView.From(workflow, stoppedAt);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text;
+using Akka.Actor;
+using CircleActors.Actors.Blobs;
+using CircleActors.Actors.Common;
+using CircleActors.Actors.Pipelines;
+using CircleActors.Actors.Projections;
+using CircleActors.Actors.Scheduling;
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Jobs;
+using CircleActors.Domain.Pipelines;
+using CircleActors.Domain.Pipelines.Messages;
+using CircleActors.Domain.Projects;
+using CircleActors.Domain.Projects.Messages;
+using CircleActors.Server.Hosting;
+
+namespace CircleActors.Server.Api;
+
+/// <summary><c>/api/v2/project/...</c>: projects, their pipelines and their jobs by number.</summary>
+public static class ProjectsApi
+{
+    public sealed record AddProjectRequest(string? Slug, string? RepoUrl, string? DefaultBranch, string? WebhookSecret);
+
+    public sealed record TriggerPipelineRequest(string? Branch, string? Tag);
+
+    public static void MapProjects(this RouteGroupBuilder api)
+    {
+        api.MapPost("/project", AddProject);
+        var project = api.MapGroup("/project/{vcs}/{org}/{repo}");
+        project.MapGet("", GetProject);
+        project.MapPost("/pipeline", TriggerPipeline);
+        project.MapGet("/pipeline", ListPipelines);
+        project.MapGet("/job/{number:long}", GetJob);
+        project.MapGet("/job/{number:long}/output", GetJobOutput);
+    }
+
+    private static Task<IResult> AddProject(AddProjectRequest? request, Entities entities) => ApiErrors.Guard(async () =>
+    {
+        if (request is null) return ApiErrors.BadRequest("a JSON body with slug and repo_url is required");
+        if (!ProjectSlug.TryParse(request.Slug, out var slug)) return ApiErrors.BadRequest("slug must look like gh/org/repo");
+        if (string.IsNullOrWhiteSpace(request.RepoUrl)) return ApiErrors.BadRequest("repo_url is required");
+        var command = new ProjectCommands.AddProject(slug, request.RepoUrl.Trim(), string.IsNullOrWhiteSpace(request.DefaultBranch) ? "main" : request.DefaultBranch.Trim(),
+            request.WebhookSecret ?? "", Actor.Admin);
+        var state = await Reliably.AskForAsync<ProjectState>(entities.Projects, command);
+        return Results.Json(ProjectView.From(state), statusCode: StatusCodes.Status201Created);
+    });
+
+    private static Task<IResult> GetProject(string vcs, string org, string repo, Entities entities) => WithProject(vcs, org, repo, entities,
+        project => Task.FromResult(Results.Json(ProjectView.From(project))));
+
+    private static Task<IResult> TriggerPipeline(string vcs, string org, string repo, TriggerPipelineRequest? request, Entities entities) =>
+        WithProject(vcs, org, repo, entities, async project =>
+        {
+            if (request is { Branch: not null, Tag: not null }) return ApiErrors.BadRequest("give a branch or a tag, not both");
+            var trigger = new PipelineTrigger("api", Actor.Admin, DateTimeOffset.UtcNow);
+            var pipeline = await entities.Triggers.TriggerAsync(new PipelineId(Guid.NewGuid()),
+                new PipelineTriggers.TriggerRequest(project.Slug, request?.Branch, request?.Tag, null, trigger));
+            return Results.Json(Creation(pipeline), statusCode: StatusCodes.Status201Created);
+        });
+
+    public static PipelineCreation Creation(PipelineState pipeline) =>
+        new(pipeline.Id.ToString(), pipeline.Created!.Number, PipelineView.From(pipeline).State, pipeline.Created.At);
+
+    private static Task<IResult> ListPipelines(string vcs, string org, string repo, Entities entities, ReadDocuments documents) =>
+        WithProject(vcs, org, repo, entities, async project =>
+        {
+            var pipelines = await documents.RecentAsync<PipelineState>(DocumentProjection.PipelineKind, project.Slug.Value, 50);
+            return Results.Json(new Page<PipelineView>(pipelines.Select(PipelineView.From).ToList()));
+        });
+
+    private static Task<IResult> GetJob(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents) =>
+        WithProject(vcs, org, repo, entities, async project =>
+        {
+            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number);
+            if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
+            string? pendingReason = null;
+            if (job.Status == JobStatus.NotRunning)
+            {
+                var pending = await entities.Scheduler.Ask<SchedulerProtocol.PendingTaskList>(new SchedulerProtocol.GetPendingTasks(), TimeSpan.FromSeconds(5));
+                pendingReason = pending.Tasks.FirstOrDefault(t => t.Task.JobId == job.Id)?.Reason;
+            }
+            return Results.Json(JobView.From(job, project, pendingReason));
+        });
+
+    /// <summary>Every step's output of every parallel run (latest attempt), each step under a header line.</summary>
+    private static Task<IResult> GetJobOutput(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, BlobStore blobs) =>
+        WithProject(vcs, org, repo, entities, async project =>
+        {
+            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number);
+            if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
+            var text = new StringBuilder();
+            foreach (var task in job.Tasks)
+            foreach (var step in task.Steps)
+            {
+                var header = job.Tasks.Length > 1 ? $"[{task.Index}] " : "";
+                text.Append($"==> {header}{step.Name} ({step.Status.ToWire()}{(step.ExitCode is { } code ? $", exit {code}" : "")})\n");
+                var path = blobs.StepLogPath(job.Id, task.Index, task.Attempt, step.Index);
+                if (File.Exists(path))
+                {
+                    await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                    using var reader = new StreamReader(stream);
+                    text.Append(await reader.ReadToEndAsync());
+                }
+            }
+            return Results.Text(text.ToString(), "text/plain; charset=utf-8");
+        });
+
+    private static Task<IResult> WithProject(string vcs, string org, string repo, Entities entities, Func<ProjectState, Task<IResult>> action) =>
+        ApiErrors.Guard(async () =>
+        {
+            if (!ProjectSlug.TryParse($"{vcs}/{org}/{repo}", out var slug)) return ApiErrors.BadRequest($"{vcs}/{org}/{repo} is not a project slug");
+            var project = await Reliably.AskForAsync<ProjectState>(entities.Projects, new ProjectQueries.GetProject(slug));
+            return await action(project);
+        });
+}

@@ -1,0 +1,26 @@
+using System.Security.Cryptography;
+
+namespace CircleActors.Server.Hosting;
+
+/// <summary>
+/// The admin API token, made on first start and kept in <c>DATA_DIR/admin.token</c>, readable
+/// by its owner only.
+/// </summary>
+public static class AdminToken
+{
+    public const string FileName = "admin.token";
+
+    public static (string Token, string Path, bool Created) LoadOrCreate(string dataDirectory)
+    {
+        var path = System.IO.Path.Combine(dataDirectory, FileName);
+        if (File.Exists(path)) return (File.ReadAllText(path).Trim(), path, false);
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        // Mode 600 from the moment the file exists: the token is never readable by others.
+        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(path, fileOptions))
+        using (var writer = new StreamWriter(stream))
+            writer.Write(token);
+        return (token, path, true);
+    }
+}

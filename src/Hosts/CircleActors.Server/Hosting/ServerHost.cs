@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using CircleActors.Actors.Audit;
+using CircleActors.Actors.Blobs;
+using CircleActors.Actors.Hosting;
+using CircleActors.Actors.Pipelines;
+using CircleActors.Actors.Projections;
+using CircleActors.Agent.Executors;
+using CircleActors.Agent.Executors.Docker;
+using CircleActors.Agent.Executors.Fake;
+using CircleActors.Agent.Executors.Machine;
+using CircleActors.Agent.Runtime;
+using CircleActors.Domain.Common;
+using CircleActors.Server.Api;
+using CircleActors.Server.Webhooks;
+
+namespace CircleActors.Server.Hosting;
+
+/// <summary>
+/// The one composition root of a services node: data directory, journal, read store, the
+/// actor system (entities, scheduler, projections and, unless told otherwise, an agent) and
+/// the HTTP side.
+/// </summary>
+public static class ServerHost
+{
+    public const string ActorSystemName = "circleactors";
+
+    public static WebApplication Build(ServerOptions options, Action<string>? announce = null)
+    {
+        announce ??= Console.WriteLine;
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        var journal = options.EffectiveJournal;
+        var token = AdminToken.LoadOrCreate(dataDirectory);
+        announce(token.Created ? $"Admin API token created in {token.Path}" : $"Admin API token in {token.Path}");
+
+        var readStore = new ReadStore(journal, dataDirectory);
+        readStore.InitializeAsync().GetAwaiter().GetResult();
+        var blobs = new BlobStore(Path.Combine(dataDirectory, "blobs"));
+        var mirror = new RepositoryMirror(Path.Combine(dataDirectory, "repos"));
+        var clock = SystemClock.Instance;
+        var clusterPort = options.ClusterPort == 0 ? FreeTcpPort() : options.ClusterPort;
+        var self = $"akka.tcp://{ActorSystemName}@{options.ClusterHost}:{clusterPort}";
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.HttpUrl);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(readStore);
+        builder.Services.AddSingleton(new ReadDocuments(readStore));
+        builder.Services.AddSingleton(new AuditLog(readStore));
+        builder.Services.AddSingleton(blobs);
+        builder.Services.AddSingleton<Entities>();
+
+        builder.Services.AddAkka(ActorSystemName, (akka, _) =>
+        {
+            var hocon = AkkaConfig.Compose(journal);
+            if (options.ExtraHocon is { } extra) hocon = Akka.Configuration.ConfigurationFactory.ParseString(extra).WithFallback(hocon);
+            akka.AddHocon(hocon, HoconAddMode.Prepend)
+                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+                .WithRemoting(options.ClusterHost, clusterPort)
+                .WithClustering(new ClusterOptions
+                {
+                    Roles = options.RunAgent ? [ClusterRoles.Services, ClusterRoles.Agent] : [ClusterRoles.Services],
+                    SeedNodes = options.Seeds.Count > 0 ? options.Seeds.ToArray() : [self],
+                })
+                .AddServices(mirror, blobs, clock)
+                .WithSingleton<ProjectorSingleton>("projector",
+                    ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection()]),
+                    new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);
+            if (options.RunAgent)
+            {
+                var agent = options.Agent ?? AgentSettings.ForThisMachine();
+                akka.AddAgent(agent, CreateExecutor(options.Executor, agent.Name, dataDirectory));
+            }
+        });
+
+        var app = builder.Build();
+        var api = app.MapGroup("/api/v2").AddEndpointFilter(new ApiAuthentication(token.Token));
+        api.MapProjects();
+        api.MapPipelines();
+        api.MapAdmin();
+        app.MapGitHubWebhooks();
+        app.Lifetime.ApplicationStarted.Register(() =>
+            announce($"CircleActors listening on {string.Join(", ", app.Urls)}; cluster address {self}; data in {dataDirectory}"));
+        return app;
+    }
+
+    public static IExecutor CreateExecutor(ExecutorKind kind, string agentName, string dataDirectory) => kind switch
+    {
+        ExecutorKind.Fake => new FakeExecutor(new FakeExecutorOptions(TimeScale: 0)),
+        _ => new ExecutorRouter(
+            new DockerExecutor(new DockerExecutorOptions(agentName)),
+            new MachineExecutor(new MachineExecutorOptions(agentName, Path.Combine(dataDirectory, "workspaces")))),
+    };
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,27 @@
+using CircleActors.Actors.Persistence;
+using CircleActors.Agent.Runtime;
+
+namespace CircleActors.Server.Hosting;
+
+/// <summary>Which executors an in-process or remote agent uses: real ones, or the fake for benchmarks.</summary>
+public enum ExecutorKind { Real, Fake }
+
+/// <summary>Everything <c>circleactors server</c> is told on its command line.</summary>
+public sealed record ServerOptions
+{
+    public required string DataDirectory { get; init; }
+    public string HttpUrl { get; init; } = "http://127.0.0.1:7000";
+    public JournalSettings? Journal { get; init; }
+    public string ClusterHost { get; init; } = "127.0.0.1";
+    /// <summary>0 picks a free port (tests); agents join the port given here.</summary>
+    public int ClusterPort { get; init; } = 7100;
+    /// <summary>Other services nodes to join; empty for a node that starts the cluster.</summary>
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+    public bool RunAgent { get; init; } = true;
+    public AgentSettings? Agent { get; init; }
+    public ExecutorKind Executor { get; init; } = ExecutorKind.Real;
+    /// <summary>Extra HOCON prepended to everything (tests shorten leases with it).</summary>
+    public string? ExtraHocon { get; init; }
+
+    public JournalSettings EffectiveJournal => Journal ?? JournalSettings.SqliteIn(DataDirectory);
+}
