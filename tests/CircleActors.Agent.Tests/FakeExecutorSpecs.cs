@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CircleActors.Agent.Executors;
 using CircleActors.Agent.Executors.Fake;
 using CircleActors.Agent.Steps;
 using CircleActors.Domain.Config;
@@ -145,5 +146,19 @@ public sealed class FakeExecutorSpecs
         var variables = executor.Commands.Single().Environment;
         Assert.False(variables.ContainsKey("CIRCLE_BRANCH"));
         Assert.Equal("v1.0", variables["CIRCLE_TAG"]);
+    }
+
+    [Fact]
+    public async Task The_router_sends_a_task_to_the_executor_of_its_kind_and_refuses_a_kind_it_lacks()
+    {
+        var docker = new FakeExecutor();
+        var router = new ExecutorRouter(docker, machine: null);
+
+        var dockerResult = await new TaskRunner(router).RunAsync(Spec(FakeJob(new RunStep("echo hi"))), new RecordingReporter(), CancellationToken.None);
+        var machineResult = await new TaskRunner(router).RunAsync(Spec(MachineJob(new RunStep("echo hi"))), new RecordingReporter(), CancellationToken.None);
+
+        Assert.Equal(TaskOutcome.Success, dockerResult.Outcome);
+        Assert.Equal(1, docker.PreparedEnvironments);
+        Assert.Equal(new TaskResult(TaskOutcome.InfrastructureFail, "this agent cannot run machine executors"), machineResult);
     }
 }

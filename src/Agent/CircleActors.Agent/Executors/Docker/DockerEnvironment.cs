@@ -129,6 +129,10 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
             // The stream broke because the container was killed for the cancellation.
             throw new OperationCanceledException("the step was canceled", ex, cancellationToken);
         }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or ObjectDisposedException)
+        {
+            throw new ExecutorException($"lost the Docker engine while the step ran: {ex.Message}", ex);
+        }
         cancellationToken.ThrowIfCancellationRequested();
 
         // The stream ends when the process closes its output; the engine may record the exit a moment later.
