@@ -43,7 +43,8 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
             exitCode = -1;
         }
         var home = printed.ToString().Trim();
-        HomeDirectory = exitCode == 0 && home.StartsWith('/') ? home.TrimEnd('/') is { Length: > 0 } h ? h : "/" : fallback;
+        if (exitCode != 0 || !home.StartsWith('/')) home = fallback;
+        HomeDirectory = home.Length > 1 ? home.TrimEnd('/') : home;
     }
 
     public async Task<bool> FileExistsAsync(string path, CancellationToken cancellationToken) =>
