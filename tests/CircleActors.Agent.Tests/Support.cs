@@ -18,6 +18,9 @@ internal sealed class RecordingReporter : ITaskReporter
 
     public IReadOnlyList<Event> Events => events.ToList();
 
+    /// <summary>The reporter's clock, to compare a moment with the events' times.</summary>
+    public TimeSpan Now => clock.Elapsed;
+
     public void StepStarted(int stepIndex, string name) => events.Enqueue(new("started", stepIndex, name, 0, null, clock.Elapsed));
 
     public void Output(int stepIndex, string text)
@@ -32,7 +35,13 @@ internal sealed class RecordingReporter : ITaskReporter
         events.Enqueue(new("finished", stepIndex, "", exitCode, outcome, clock.Elapsed));
 
     /// <summary>Completes when some output contains <paramref name="text"/>.</summary>
-    public Task OutputContaining(string text) => waiters.GetOrAdd(text, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public Task OutputContaining(string text)
+    {
+        var waiter = waiters.GetOrAdd(text, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        // The output may have come before anyone waited for it.
+        if (events.Any(e => e.Kind == "output" && e.Text.Contains(text, StringComparison.Ordinal))) waiter.TrySetResult();
+        return waiter.Task;
+    }
 
     public string OutputOf(int step) => string.Concat(Events.Where(e => e.Kind == "output" && e.Step == step).Select(e => e.Text));
 

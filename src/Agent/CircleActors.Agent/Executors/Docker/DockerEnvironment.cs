@@ -43,7 +43,8 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
             exitCode = -1;
         }
         var home = printed.ToString().Trim();
-        HomeDirectory = exitCode == 0 && home.StartsWith('/') ? home.TrimEnd('/') is { Length: > 0 } h ? h : "/" : fallback;
+        if (exitCode != 0 || !home.StartsWith('/')) home = fallback;
+        HomeDirectory = home.Length > 1 ? home.TrimEnd('/') : home;
     }
 
     public async Task<bool> FileExistsAsync(string path, CancellationToken cancellationToken) =>
@@ -128,6 +129,10 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
         {
             // The stream broke because the container was killed for the cancellation.
             throw new OperationCanceledException("the step was canceled", ex, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or ObjectDisposedException)
+        {
+            throw new ExecutorException($"lost the Docker engine while the step ran: {ex.Message}", ex);
         }
         cancellationToken.ThrowIfCancellationRequested();
 
