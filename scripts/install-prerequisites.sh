@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(docker.io busybox-static git postgresql procps tmux)
+packages=(docker.io busybox-static git postgresql procps tmux curl)
 
 fail() { echo "install-prerequisites: $*" >&2; exit 1; }
 
