@@ -16,7 +16,8 @@ namespace CircleActors.Agent.Runtime;
 /// brain resolver downed this node, or the network dropped it) it starts a fresh actor system
 /// and joins again, until it is stopped.
 /// </summary>
-public sealed class AgentNode(AgentSettings settings, IExecutor executor, IReadOnlyList<string> seeds, string host = "127.0.0.1", int port = 0)
+public sealed class AgentNode(
+    AgentSettings settings, IExecutor executor, IReadOnlyList<string> seeds, string host = "127.0.0.1", int port = 0, string? extraHocon = null)
 {
     public const string ActorSystemName = "circleactors";
 
@@ -42,7 +43,9 @@ public sealed class AgentNode(AgentSettings settings, IExecutor executor, IReadO
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Services.AddAkka(ActorSystemName, akka =>
         {
-            akka.AddHocon(AkkaConfig.Compose(journal: null), HoconAddMode.Prepend)
+            var config = AkkaConfig.Compose(journal: null);
+            if (extraHocon is not null) config = Akka.Configuration.ConfigurationFactory.ParseString(extraHocon).WithFallback(config);
+            akka.AddHocon(config, HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithRemoting(host, port)
                 .WithClustering(new ClusterOptions { Roles = [ClusterRoles.Agent], SeedNodes = seeds.ToArray() })

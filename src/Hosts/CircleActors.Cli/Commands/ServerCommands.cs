@@ -25,6 +25,12 @@ public static class ServerCommands
         DefaultValueFactory = _ => ExecutorKind.Real,
     };
 
+    /// <summary>
+    /// HOCON from <c>CIRCLEACTORS_EXTRA_HOCON</c>, applied over the built-in tuning (hocon/*.conf):
+    /// how an operator changes a lease or a timeout without a rebuild.
+    /// </summary>
+    public static string? ExtraHocon => Environment.GetEnvironmentVariable("CIRCLEACTORS_EXTRA_HOCON") is { Length: > 0 } hocon ? hocon : null;
+
     public static Command Server()
     {
         var dataDir = DataDirOption();
@@ -60,6 +66,7 @@ public static class ServerCommands
                 RunAgent = !parse.GetValue(noAgent),
                 Agent = AgentSettings.ForThisMachine(parse.GetValue(agentName) ?? "local-agent"),
                 Executor = parse.GetValue(executor),
+                ExtraHocon = ExtraHocon,
             });
             await app.RunAsync(ct);
             return 0;
@@ -85,7 +92,7 @@ public static class ServerCommands
             var workDirectory = parse.GetValue(dataDir)!;
             Directory.CreateDirectory(workDirectory);
             var node = new AgentNode(settings, ServerHost.CreateExecutor(parse.GetValue(executor), settings.Name, workDirectory), [seed],
-                port: parse.GetValue(port) == 0 ? ServerHost.FreeTcpPort() : parse.GetValue(port));
+                port: parse.GetValue(port) == 0 ? ServerHost.FreeTcpPort() : parse.GetValue(port), extraHocon: ExtraHocon);
             Console.WriteLine($"agent {settings.Name} joining {seed} with {settings.CapacityCpus} CPUs and {settings.CapacityMemoryMb} MB");
             await node.RunAsync(ct);
             return 0;
