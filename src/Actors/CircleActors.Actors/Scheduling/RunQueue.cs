@@ -97,6 +97,8 @@ public sealed class RunQueue
         if (!_nodes.TryGetValue(id, out var node)) return false;
         node.FreeSlots = Math.Max(0, freeSlots);
         node.LastAssignmentSeen = Math.Max(node.LastAssignmentSeen, lastAssignmentSeen);
+        // After a failover the queue is new but the agent remembers: number on from what it has seen.
+        node.NextSequence = Math.Max(node.NextSequence, node.LastAssignmentSeen);
         node.LastSeen = now;
         node.Up = true;
         foreach (var stale in node.Allocations.Values.Where(a => a.Sequence <= node.LastAssignmentSeen && !running.Contains(a.Task)).ToList())

@@ -26,11 +26,11 @@ public sealed record ProjectState(
         {
             Exists = true, RepositoryUrl = e.RepositoryUrl, DefaultBranch = e.DefaultBranch, WebhookSecret = e.WebhookSecret,
         },
-        PipelineNumberReserved e when Exists && e.Number == LastPipelineNumber + 1 => this with
+        PipelineNumberReserved e when Exists && e.Number == LastPipelineNumber + 1 && !PipelineNumbers.ContainsKey(e.PipelineId) => this with
         {
             LastPipelineNumber = e.Number, PipelineNumbers = PipelineNumbers.Add(e.PipelineId, e.Number),
         },
-        JobNumbersReserved e when Exists && e.First == LastJobNumber + 1 => this with
+        JobNumbersReserved e when Exists && e.First == LastJobNumber + 1 && e.Count >= 0 && !JobNumberBlocks.ContainsKey(e.PipelineId) => this with
         {
             LastJobNumber = e.First + e.Count - 1, JobNumberBlocks = JobNumberBlocks.Add(e.PipelineId, (e.First, e.Count)),
         },
