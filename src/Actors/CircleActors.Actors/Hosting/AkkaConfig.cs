@@ -31,6 +31,10 @@ public static class AkkaConfig
         sb.AppendLine("  serialization-bindings {");
         foreach (var type in MessageManifests.ByType.Keys)
             sb.AppendLine($"    \"{Qualified(type)}\" = circleactors");
+        // The marker interfaces too: a new event or command missing from the manifest table then
+        // fails loudly in our serializer instead of being written under its CLR name by another.
+        foreach (var marker in MessageManifests.MarkerInterfaces)
+            sb.AppendLine($"    \"{Qualified(marker)}\" = circleactors");
         sb.AppendLine("  }");
         sb.AppendLine("}");
         return sb.ToString();

@@ -6,7 +6,7 @@ namespace CircleActors.Actors.Logs;
 /// Step output travels as ordered chunks: each names its task attempt and step, and the byte
 /// offset it starts at in that step's log. The receiver appends a chunk only when its offset is
 /// the log's current length, so a chunk sent twice is written once, and acknowledges the length
-/// it has; the sender keeps a bounded number of chunks unacknowledged (backpressure).
+/// it has; the sender waits for each acknowledgement before the next chunk (backpressure).
 /// </summary>
 public static class LogProtocol
 {

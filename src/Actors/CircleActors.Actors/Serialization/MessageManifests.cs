@@ -92,5 +92,12 @@ public static class MessageManifests
         [typeof(SchedulerProtocol.PendingTaskList)] = "scheduler.pending-list.v1",
     };
 
+    /// <summary>The domain's message families; every type implementing one must have a manifest.</summary>
+    public static readonly IReadOnlyList<Type> MarkerInterfaces =
+    [
+        typeof(IProjectEvent), typeof(IPipelineEvent), typeof(IWorkflowEvent), typeof(IJobEvent),
+        typeof(IProjectCommand), typeof(IPipelineCommand), typeof(IWorkflowCommand), typeof(IJobCommand),
+    ];
+
     public static readonly IReadOnlyDictionary<string, Type> ByManifest = ByType.ToDictionary(kv => kv.Value, kv => kv.Key);
 }

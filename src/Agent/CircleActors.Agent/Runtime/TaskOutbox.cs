@@ -15,8 +15,8 @@ namespace CircleActors.Agent.Runtime;
 /// ends to the job entity (which journals them), output as log chunks to the job's log. One
 /// message is in flight at a time and the queue in front of it is bounded, so a task that
 /// prints faster than the server stores blocks in its output callback: backpressure reaches
-/// the process. Consecutive output of one step is merged into chunks of up to
-/// <see cref="_chunkMaxBytes"/> bytes.
+/// the process. Consecutive output of one step is merged into chunks of at most the
+/// configured number of bytes (a single larger write goes as one chunk).
 /// </summary>
 public sealed class TaskOutbox : ITaskReporter
 {
@@ -83,10 +83,13 @@ public sealed class TaskOutbox : ITaskReporter
                 {
                     case Printed printed:
                         var text = new StringBuilder(printed.Text);
-                        while (text.Length < _chunkMaxBytes && reader.TryPeek(out var next) && next is Printed more && more.Step == printed.Step)
+                        var bytes = Encoding.UTF8.GetByteCount(printed.Text);
+                        while (reader.TryPeek(out var next) && next is Printed more && more.Step == printed.Step &&
+                               bytes + Encoding.UTF8.GetByteCount(more.Text) <= _chunkMaxBytes)
                         {
                             reader.TryRead(out _);
                             text.Append(more.Text);
+                            bytes += Encoding.UTF8.GetByteCount(more.Text);
                         }
                         await SendChunkAsync(printed.Step, text.ToString());
                         break;
@@ -139,6 +142,8 @@ public sealed class TaskOutbox : ITaskReporter
                 // Resent at the same offset: written at most once.
             }
         }
+        // The job's log has not answered for minutes: the services side is gone for this task.
+        Abandon($"step {step}'s output could not be stored");
     }
 
     private void Abandon(string reason)

@@ -9,7 +9,7 @@ public interface ITaskReporter
     /// <summary>A step began. <paramref name="stepIndex"/> counts from 0 in the order steps run.</summary>
     void StepStarted(int stepIndex, string name);
 
-    /// <summary>Output of the current step: a chunk of text (lines end with '\n'), already masked.</summary>
+    /// <summary>Output of the current step: a chunk of text (lines end with '\n').</summary>
     void Output(int stepIndex, string text);
 
     void StepFinished(int stepIndex, int exitCode, StepOutcome outcome);
