@@ -60,6 +60,14 @@ public sealed class TestJournal : IAsyncDisposable
         return await QueryStringsAsync(sql);
     }
 
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public async Task<IReadOnlyList<string>> QueryStringsAsync(string sql)
     {
         await using var connection = await OpenAsync();
