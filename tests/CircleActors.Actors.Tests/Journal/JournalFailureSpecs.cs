@@ -1,0 +1,36 @@
+using Akka.Actor;
+using CircleActors.Actors.Projects;
+using CircleActors.Actors.Tests.Support;
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Projects.Messages;
+using Xunit.Abstractions;
+
+namespace CircleActors.Actors.Tests.Journal;
+
+/// <summary>An entity replies only once its events are durable: a write the journal refuses is never acknowledged.</summary>
+public sealed class JournalFailureSpecs(ITestOutputHelper output)
+{
+    [Theory]
+    [MemberData(nameof(TestJournal.Providers), MemberType = typeof(TestJournal))]
+    public async Task A_command_whose_events_the_journal_cannot_write_gets_no_reply_and_succeeds_once_when_retried_after_the_journal_is_back(string provider)
+    {
+        await using var journal = await TestJournal.CreateAsync(provider);
+        await using var node = await TestNode.StartAsync(journal, output);
+        await Ci.AddProjectAsync(node, "/nowhere");
+        var projects = node.Get<ProjectRegion>();
+        var pipeline = PipelineId.New();
+        var reserve = new ProjectCommands.ReservePipelineNumber(Ci.Project, pipeline);
+
+        // The table vanishing is the journal failing every write, as a lost database would.
+        await journal.ExecuteAsync("ALTER TABLE journal RENAME TO journal_offline");
+        await Assert.ThrowsAsync<AskTimeoutException>(() => projects.Ask<object>(reserve, TimeSpan.FromSeconds(3)));
+        await journal.ExecuteAsync("ALTER TABLE journal_offline RENAME TO journal");
+
+        var reserved = await Eventually.MatchesAsync(
+            () => projects.Ask<object>(reserve, TimeSpan.FromSeconds(3)), reply => reply is ProjectReplies.PipelineNumberReserved,
+            TimeSpan.FromSeconds(30), "number reserved");
+        Assert.Equal(1, ((ProjectReplies.PipelineNumberReserved)reserved).Number);
+        var events = await Ci.EventsAsync(node, ProjectEntity.PersistencePrefix + Ci.Project.Value);
+        Assert.Single(events.OfType<ProjectEvents.PipelineNumberReserved>());
+    }
+}

@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using CircleActors.Actors.Jobs;
+using CircleActors.Actors.Pipelines;
+using CircleActors.Actors.Projects;
+using CircleActors.Actors.Tests.Support;
+using CircleActors.Actors.Workflows;
+using CircleActors.Domain.Jobs;
+using Xunit.Abstractions;
+
+namespace CircleActors.Actors.Tests.Journal;
+
+/// <summary>Sharding keeps its own tables: the domain journal holds domain events only, so the audit log can trust it.</summary>
+public sealed class JournalTableSpecs(ITestOutputHelper output)
+{
+    private static readonly string[] DomainPrefixes =
+        [ProjectEntity.PersistencePrefix, PipelineEntity.PersistencePrefix, WorkflowEntity.PersistencePrefix, JobEntity.PersistencePrefix];
+
+    [Theory]
+    [MemberData(nameof(TestJournal.Providers), MemberType = typeof(TestJournal))]
+    public async Task After_a_run_the_domain_journal_holds_only_entity_streams_and_sharding_writes_to_its_own_tables(string provider)
+    {
+        using var repository = await TestRepository.WithConfigAsync(Ci.TwoJobConfig);
+        await using var journal = await TestJournal.CreateAsync(provider);
+        await using (var node = await TestNode.StartAsync(journal, output))
+        {
+            node.StartAgent("agent-1", new ConcurrentQueue<JobTaskSpec>());
+            await Ci.AddProjectAsync(node, repository.Path);
+            var pipeline = await Ci.TriggerAsync(node, repository.Path);
+            await Eventually.MatchesAsync(() => Ci.WorkflowAsync(node, Ci.Workflow(pipeline)), w => w.IsFinished, TimeSpan.FromSeconds(60), "workflow finished");
+        }
+
+        var tables = await journal.TableNamesAsync();
+        output.WriteLine("tables: " + string.Join(", ", tables.Order()));
+        Assert.Contains("journal", tables);
+        Assert.Contains("sharding_journal", tables);
+
+        var domainStreams = await journal.QueryStringsAsync("SELECT DISTINCT persistence_id FROM journal");
+        output.WriteLine("journal: " + string.Join(", ", domainStreams.Order()));
+        Assert.NotEmpty(domainStreams);
+        Assert.All(domainStreams, id => Assert.Contains(DomainPrefixes, prefix => id.StartsWith(prefix, StringComparison.Ordinal)));
+        Assert.Equal(5, domainStreams.Count); // the project, the pipeline, its workflow and its two jobs
+
+        var shardingStreams = await journal.QueryStringsAsync("SELECT DISTINCT persistence_id FROM sharding_journal");
+        output.WriteLine("sharding_journal: " + string.Join(", ", shardingStreams.Order()));
+        Assert.NotEmpty(shardingStreams);
+        // Remembered entities per shard and remembered shards per coordinator, nothing of the domain.
+        Assert.All(shardingStreams, id => Assert.Matches("^(/sharding/[a-z-]+Shard/|/system/sharding/[a-z-]+Coordinator/)", id));
+    }
+}

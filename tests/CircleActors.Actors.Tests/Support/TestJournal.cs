@@ -1,0 +1,90 @@
+using CircleActors.Actors.Persistence;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using System.Data.Common;
+
+namespace CircleActors.Actors.Tests.Support;
+
+/// <summary>
+/// A journal of its own for one spec: a SQLite file in a temporary data directory, or a fresh
+/// PostgreSQL database that is dropped afterwards. The data directory (mirrors, blobs, SQLite's
+/// read store) exists for both providers. Outlives the nodes started on it, so a spec can restart.
+/// </summary>
+public sealed class TestJournal : IAsyncDisposable
+{
+    /// <summary>Theory data: every provider the journal runs on.</summary>
+    public static TheoryData<string> Providers => new() { "sqlite", "postgresql" };
+
+    private readonly string? _database;
+
+    private TestJournal(JournalSettings settings, string dataDirectory, string? database)
+    {
+        Settings = settings;
+        DataDirectory = dataDirectory;
+        _database = database;
+    }
+
+    public JournalSettings Settings { get; }
+
+    public string DataDirectory { get; }
+
+    public static async Task<TestJournal> CreateAsync(string provider)
+    {
+        var directory = Directory.CreateTempSubdirectory("circleactors-journal-").FullName;
+        switch (JournalSettings.ParseProvider(provider))
+        {
+            case JournalProvider.Sqlite:
+                return new TestJournal(JournalSettings.SqliteIn(directory), directory, null);
+            default:
+                var database = "ca_test_" + Guid.NewGuid().ToString("N");
+                var connection = await PostgresServer.CreateDatabaseAsync(database);
+                return new TestJournal(new JournalSettings(JournalProvider.PostgreSql, connection), directory, database);
+        }
+    }
+
+    /// <summary>A connection to the journal's own database (not the read store), for looking at its tables.</summary>
+    public async Task<DbConnection> OpenAsync()
+    {
+        DbConnection connection = Settings.Provider == JournalProvider.Sqlite
+            ? new SqliteConnection(Settings.ConnectionString)
+            : new NpgsqlConnection(Settings.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async Task<IReadOnlyList<string>> TableNamesAsync()
+    {
+        var sql = Settings.Provider == JournalProvider.Sqlite
+            ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+            : "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'";
+        return await QueryStringsAsync(sql);
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<string>> QueryStringsAsync(string sql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync()) values.Add(reader.GetString(0));
+        return values;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        if (_database is not null) await PostgresServer.DropDatabaseAsync(_database);
+        try { Directory.Delete(DataDirectory, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
