@@ -87,7 +87,7 @@ public static class Ci
     }
 
     /// <summary>A state as the read side stores it: two states are the same when their JSON is.</summary>
-    public static string Json<T>(T state) => System.Text.Json.JsonSerializer.Serialize(state, Serialization.DomainSerializer.Options);
+    public static string Json<T>(T state) => System.Text.Json.JsonSerializer.Serialize(state, CircleActors.Actors.Serialization.DomainSerializer.Options);
 
     /// <summary>The events journaled for one entity, read back through the query side.</summary>
     public static async Task<IReadOnlyList<object>> EventsAsync(TestNode node, string persistenceId)
