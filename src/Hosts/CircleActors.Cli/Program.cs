@@ -11,9 +11,10 @@ var root = new RootCommand("CircleActors: a self-hosted CI/CD server for .circle
 };
 try
 {
-    return await root.Parse(args).InvokeAsync();
+    // Our own handler below: a refused request or a bad option is one line, not a stack trace.
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (ApiException ex)
+catch (Exception ex) when (ex is ApiException or ArgumentException or InvalidOperationException or HttpRequestException or IOException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 1;

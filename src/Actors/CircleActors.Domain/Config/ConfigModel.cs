@@ -22,6 +22,7 @@ public sealed record JobDefinition(
     IReadOnlyDictionary<string, string>? Environment = null)
 {
     public const string DefaultWorkingDirectory = "~/project";
+    [JsonIgnore]
     public IReadOnlyDictionary<string, string> EnvironmentOrEmpty => Environment ?? new Dictionary<string, string>();
 }
 
@@ -69,6 +70,7 @@ public sealed record RunStep(
     StepWhen When = StepWhen.OnSuccess) : Step
 {
     /// <summary>CircleCI names an unnamed run step after its command's first line.</summary>
+    [JsonIgnore]
     public string DisplayName => Name ?? Command.Split('\n')[0].Trim();
 }
 

@@ -23,12 +23,15 @@ public static class JobDecider
 
         if (!state.Exists) return Decision<IJobEvent>.Reject(RejectionKind.NotFound, $"job {state.Id} not found");
         if (command is JobQueries.GetJob) return Decision<IJobEvent>.Ignore(state);
-        if (state.IsFinished) return Decision<IJobEvent>.Reject(RejectionKind.Conflict, $"job {state.Id} has finished");
-
         var report = (ITaskCommand)command;
         if (report.TaskIndex < 0 || report.TaskIndex >= state.Tasks.Length)
             return Decision<IJobEvent>.Reject(RejectionKind.Invalid, $"job {state.Id} has no task {report.TaskIndex}");
         var task = state.Tasks[report.TaskIndex];
+        // The agent repeats a task's end until it hears back: the repeat of the end that was
+        // recorded is answered as accepted, so the agent can stop repeating.
+        if (command is ReportTaskFinished && task.Attempt == report.Attempt && task.Status.IsTerminal())
+            return Decision<IJobEvent>.Ignore(Accepted.Instance);
+        if (state.IsFinished) return Decision<IJobEvent>.Reject(RejectionKind.Conflict, $"job {state.Id} has finished");
         if (task.Attempt != report.Attempt || task.Status.IsTerminal())
             return Decision<IJobEvent>.Reject(RejectionKind.Conflict, $"task {report.TaskIndex} attempt {report.Attempt} of job {state.Id} is not current");
 

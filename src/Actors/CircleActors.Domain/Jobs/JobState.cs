@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Collections.Immutable;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Jobs.Messages;
@@ -21,6 +22,7 @@ public sealed record TaskState(
     public static TaskState Waiting(int index, int attempt) =>
         new(index, attempt, JobStatus.NotRunning, null, null, null, ImmutableList<StepRecord>.Empty, null);
 
+    [JsonIgnore]
     public bool IsAssigned => Status is JobStatus.Queued or JobStatus.Running;
 }
 
@@ -38,8 +40,11 @@ public sealed record JobState(
 
     public static JobState Empty(JobId id) => new(id, null, ImmutableArray<TaskState>.Empty, null, null, null, null);
 
+    [JsonIgnore]
     public bool Exists => Template is not null;
+    [JsonIgnore]
     public bool IsFinished => FinishedWith is not null;
+    [JsonIgnore]
     public JobStatus Status => FinishedWith ?? (Exists ? JobStatuses.Combine(Tasks.Select(t => t.Status)) : JobStatus.NotRunning);
 
     public JobTaskSpec SpecFor(TaskState task) => Template! with { TaskIndex = task.Index, Attempt = task.Attempt };

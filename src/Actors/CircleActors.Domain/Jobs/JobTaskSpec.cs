@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Config;
 
@@ -24,7 +25,9 @@ public sealed record JobTaskSpec(
     string? Tag,
     JobDefinition Job)
 {
+    [JsonIgnore]
     public int TaskCount => Math.Max(1, Job.Parallelism);
+    [JsonIgnore]
     public TaskKey Key => new(JobId, TaskIndex);
 }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Pipelines.Messages;
 using static CircleActors.Domain.Pipelines.Messages.PipelineEvents;
@@ -18,9 +19,11 @@ public sealed record PipelineState(
 {
     public static PipelineState Empty(PipelineId id) => new(id, PipelineStage.None, null, null, [], [], false);
 
+    [JsonIgnore]
     public bool Exists => Stage != PipelineStage.None;
 
     /// <summary>Work remains for the entity: reading its config, or starting its workflows.</summary>
+    [JsonIgnore]
     public bool HasUnfinishedWork => Stage == PipelineStage.Pending || (Stage == PipelineStage.Created && !WorkflowsCreated);
 
     public PipelineState Apply(IPipelineEvent @event) => @event switch

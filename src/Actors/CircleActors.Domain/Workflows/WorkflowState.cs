@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Collections.Immutable;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Jobs;
@@ -21,11 +22,15 @@ public sealed record WorkflowState(
     public static WorkflowState Empty(WorkflowId id) =>
         new(id, null, ImmutableDictionary<string, JobStatus>.Empty, ImmutableHashSet<string>.Empty, null);
 
+    [JsonIgnore]
     public bool Exists => Started is not null;
+    [JsonIgnore]
     public bool IsFinished => FinishedWith is not null;
+    [JsonIgnore]
     public IReadOnlyList<PlannedJob> Jobs => Started?.Jobs ?? [];
 
     /// <summary>Jobs told to run that have not reported an end: the entity must see them through.</summary>
+    [JsonIgnore]
     public IEnumerable<PlannedJob> RunningJobs => Jobs.Where(j => Scheduled.Contains(j.Name) && !JobStatuses[j.Name].IsTerminal());
 
     public WorkflowState Apply(IWorkflowEvent @event) => @event switch

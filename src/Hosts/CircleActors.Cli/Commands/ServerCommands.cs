@@ -39,12 +39,13 @@ public static class ServerCommands
         var journal = new Option<string>("--journal") { Description = "sqlite or postgresql", DefaultValueFactory = _ => "sqlite" };
         var connection = new Option<string?>("--connection-string") { Description = "Required with --journal postgresql" };
         var clusterPort = new Option<int>("--cluster-port") { Description = "The port agents join", DefaultValueFactory = _ => 7100 };
+        var clusterHost = new Option<string>("--cluster-host") { Description = "The address agents reach this node at", DefaultValueFactory = _ => "127.0.0.1" };
         var join = new Option<string[]>("--join") { Description = "Seed nodes (akka.tcp://circleactors@host:port) of an existing cluster", AllowMultipleArgumentsPerToken = true };
         var executor = ExecutorOption();
         var agentName = new Option<string?>("--agent-name");
         var command = new Command("server", "Run a services node (with an in-process agent unless --no-agent)")
         {
-            dataDir, http, noAgent, journal, connection, clusterPort, join, executor, agentName,
+            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -61,6 +62,7 @@ public static class ServerCommands
                 DataDirectory = dataDirectory,
                 HttpUrl = parse.GetValue(http)!,
                 Journal = settings,
+                ClusterHost = parse.GetValue(clusterHost)!,
                 ClusterPort = parse.GetValue(clusterPort),
                 Seeds = parse.GetValue(join) ?? [],
                 RunAgent = !parse.GetValue(noAgent),
@@ -81,9 +83,14 @@ public static class ServerCommands
         var cpus = new Option<double?>("--capacity-cpus");
         var memory = new Option<int?>("--capacity-mem-mb");
         var port = new Option<int>("--port") { Description = "This agent's cluster port (0: any free port)", DefaultValueFactory = _ => 0 };
+        var host = new Option<string>("--host") { Description = "The address services nodes reach this agent at", DefaultValueFactory = _ => "127.0.0.1" };
         var executor = ExecutorOption();
-        var dataDir = DataDirOption();
-        var command = new Command("agent", "Run an agent that joins a cluster and runs tasks") { join, name, cpus, memory, port, executor, dataDir };
+        var dataDir = new Option<string>("--data-dir")
+        {
+            Description = "Where the agent makes throwaway workspaces for machine jobs",
+            DefaultValueFactory = _ => Path.Combine(DefaultDataDirectory, "agent"),
+        };
+        var command = new Command("agent", "Run an agent that joins a cluster and runs tasks") { join, name, cpus, memory, host, port, executor, dataDir };
         command.SetAction(async (parse, ct) =>
         {
             var settings = AgentSettings.ForThisMachine(parse.GetValue(name), parse.GetValue(cpus), parse.GetValue(memory));
@@ -92,7 +99,7 @@ public static class ServerCommands
             var workDirectory = parse.GetValue(dataDir)!;
             Directory.CreateDirectory(workDirectory);
             var node = new AgentNode(settings, ServerHost.CreateExecutor(parse.GetValue(executor), settings.Name, workDirectory), [seed],
-                port: parse.GetValue(port) == 0 ? ServerHost.FreeTcpPort() : parse.GetValue(port), extraHocon: ExtraHocon);
+                host: parse.GetValue(host)!, port: parse.GetValue(port) == 0 ? ServerHost.FreeTcpPort() : parse.GetValue(port), extraHocon: ExtraHocon);
             Console.WriteLine($"agent {settings.Name} joining {seed} with {settings.CapacityCpus} CPUs and {settings.CapacityMemoryMb} MB");
             await node.RunAsync(ct);
             return 0;

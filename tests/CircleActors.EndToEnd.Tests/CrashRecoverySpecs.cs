@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using CircleActors.EndToEnd.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CircleActors.EndToEnd.Tests;
+
+/// <summary>
+/// kill -9 of the server while a job runs on a separate agent and another waits: after a
+/// restart on the same journal every job ends, nothing is left running, the waiting job runs,
+/// and the journal's story (seen through the audit log) has no event twice and none missing.
+/// </summary>
+public sealed class CrashRecoverySpecs(ITestOutputHelper output)
+{
+    // Two medium jobs on an agent with room for one: "slow" runs while "queued" waits.
+    private const string Config = """
+        version: 2.1
+        jobs:
+          slow:
+            docker:
+              - image: circleactors/busybox:latest
+            steps:
+              - run: echo started; sleep 8; echo finished
+          queued:
+            docker:
+              - image: circleactors/busybox:latest
+            steps:
+              - run: echo the queued job ran
+        workflows:
+          crash:
+            jobs:
+              - slow
+              - queued
+        """;
+
+    [Theory]
+    [MemberData(nameof(Journals.Both), MemberType = typeof(Journals))]
+    public async Task Killing_the_server_mid_job_loses_and_duplicates_nothing(string journal)
+    {
+        using var repository = new GitRepository();
+        repository.CommitConfig(Config);
+        await using var installation = await Installation.StartAsync(output, journal, agentCapacityCpus: "2");
+        await installation.AddProjectAsync("gh/acme/crash", repository.Path, "secret");
+
+        using var response = await installation.Http.PostAsync("/api/v2/project/gh/acme/crash/pipeline",
+            new StringContent("""{"branch":"main"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var pipelineId = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+
+        // Wait until one job runs and the other waits for capacity.
+        var watch = Stopwatch.StartNew();
+        JsonArray jobs = [];
+        while (watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            jobs = await installation.WorkflowJobsAsync(pipelineId);
+            if (jobs.Count == 2 && jobs.Any(j => Status(j) == "running") && jobs.Any(j => Status(j) == "not_running")) break;
+            await Task.Delay(200);
+        }
+        Assert.True(jobs.Any(j => Status(j) == "running") && jobs.Any(j => Status(j) == "not_running"), $"never one running and one waiting: {jobs}");
+
+        installation.Server!.Kill();
+        await installation.StartServerAsync();
+
+        var pipeline = await installation.WaitForPipelineAsync(pipelineId, TimeSpan.FromMinutes(3));
+        Assert.Equal("created", pipeline["state"]!.GetValue<string>());
+        jobs = await installation.WorkflowJobsAsync(pipelineId);
+        Assert.DoesNotContain(jobs, j => Status(j) is "running" or "not_running" or "queued");
+        var queued = jobs.Single(j => j!["name"]!.GetValue<string>() == "queued")!;
+        Assert.Equal("success", Status(queued));
+        // The job that was running either ran again after its lease lapsed or, if it had already
+        // ended before the crash, kept its result: both are ends, never "running".
+        var slow = jobs.Single(j => j!["name"]!.GetValue<string>() == "slow")!;
+        Assert.Contains(Status(slow), new[] { "success", "infrastructure_fail" });
+        var queuedOutput = await installation.GetTextAsync($"/api/v2/project/gh/acme/crash/job/{queued["job_number"]}/output");
+        Assert.Contains("the queued job ran", queuedOutput);
+
+        var audit = await PushToGreenSpecs.WaitForAuditAsync(installation, rows => rows.Count(r => r.Action == "workflow.job.finish") >= 2);
+        Assert.Equal(audit.Count, audit.Select(r => r.Id).Distinct().Count());
+        Assert.Equal(1, audit.Count(r => r.Action == "workflow.start"));
+        Assert.Equal(2, audit.Count(r => r.Action == "workflow.job.scheduled"));
+        Assert.Equal(2, audit.Count(r => r.Action == "workflow.job.start"));
+        Assert.Equal(2, audit.Count(r => r.Action == "workflow.job.finish"));
+        output.WriteLine($"slow ended {Status(slow)}; recovered in {watch.Elapsed.TotalSeconds:0} s");
+    }
+
+    private static string Status(JsonNode? job) => job!["status"]!.GetValue<string>();
+}
