@@ -59,6 +59,9 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
             await Task.Delay(200);
         }
         Assert.True(jobs.Any(j => Status(j) == "running") && jobs.Any(j => Status(j) == "not_running"), $"never one running and one waiting: {jobs}");
+        var waiting = jobs.Single(j => Status(j) == "not_running")!;
+        var pending = await installation.GetAsync($"/api/v2/project/gh/acme/crash/job/{waiting["job_number"]}");
+        Assert.Equal("no node with 2 free CPUs and 4096 MB for resource class medium", pending["pending_reason"]!.GetValue<string>());
 
         installation.Server!.Kill();
         await installation.StartServerAsync();

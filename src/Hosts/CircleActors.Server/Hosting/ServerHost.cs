@@ -86,7 +86,23 @@ public static class ServerHost
             }
         });
 
+        // Binding failures (malformed JSON, a missing body) reach the handler below as exceptions.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
         var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+            {
+                // Malformed or oversized requests: the status Kestrel chose (400, 413) and the reason.
+                context.Response.StatusCode = ex.StatusCode;
+                await context.Response.WriteAsJsonAsync(new { message = BadRequestReason(ex) });
+            }
+        });
         var api = app.MapGroup("/api/v2").AddEndpointFilter(new ApiAuthentication(token.Token));
         api.MapProjects();
         api.MapPipelines();
@@ -96,6 +112,10 @@ public static class ServerHost
             announce($"CircleActors listening on {string.Join(", ", app.Urls)}; cluster address {self}; data in {dataDirectory}"));
         return app;
     }
+
+    private static string BadRequestReason(BadHttpRequestException ex) => ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+        ? "the request body is too large"
+        : ex.InnerException is System.Text.Json.JsonException json ? $"the body is not valid JSON: {json.Message}" : ex.Message;
 
     public static IExecutor CreateExecutor(ExecutorKind kind, string agentName, string dataDirectory) => kind switch
     {
