@@ -88,5 +88,42 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
         output.WriteLine($"slow ended {Status(slow)}; recovered in {watch.Elapsed.TotalSeconds:0} s");
     }
 
+    [Fact]
+    public async Task Killing_the_agent_mid_job_ends_its_task_as_an_infrastructure_failure_and_another_agent_runs_it()
+    {
+        using var repository = new GitRepository();
+        repository.CommitConfig(Config);
+        await using var installation = await Installation.StartAsync(output, Journals.Sqlite, withAgent: false);
+        var doomed = installation.StartAgent("doomed", capacityCpus: "2");
+        await installation.AddProjectAsync("gh/acme/agents", repository.Path, "secret");
+        using var response = await installation.Http.PostAsync("/api/v2/project/gh/acme/agents/pipeline",
+            new StringContent("""{"branch":"main"}""", Encoding.UTF8, "application/json"));
+        var pipelineId = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+
+        var watch = Stopwatch.StartNew();
+        JsonArray jobs = [];
+        // The slow job (8 s of sleep) is the one to lose: the other may be over before the kill.
+        bool SlowRuns() => jobs.Any(j => j!["name"]!.GetValue<string>() == "slow" && Status(j) == "running");
+        while (watch.Elapsed < TimeSpan.FromSeconds(60) && !SlowRuns())
+        {
+            await Task.Delay(200);
+            jobs = await installation.WorkflowJobsAsync(pipelineId);
+        }
+        Assert.True(SlowRuns(), $"the slow job never ran: {jobs}");
+        var running = jobs.First(j => j!["name"]!.GetValue<string>() == "slow")!;
+        doomed.Kill();
+        var killedAt = watch.Elapsed;
+        installation.StartAgent("survivor", capacityCpus: "2");
+
+        await installation.WaitForPipelineAsync(pipelineId, TimeSpan.FromMinutes(2));
+        var job = await installation.GetAsync($"/api/v2/project/gh/acme/agents/job/{running["job_number"]}");
+        Assert.True(job["status"]!.GetValue<string>() == "success", $"the lost job did not run again: {job["tasks"]}");
+        var task = job["tasks"]![0]!;
+        Assert.Equal(2, task["attempt"]!.GetValue<int>());
+        Assert.Equal("survivor", task["node"]!.GetValue<string>());
+        Assert.All(await installation.WorkflowJobsAsync(pipelineId), j => Assert.Equal("success", Status(j)));
+        output.WriteLine($"the lost task ran again and finished {(watch.Elapsed - killedAt).TotalSeconds:0} s after the agent was killed");
+    }
+
     private static string Status(JsonNode? job) => job!["status"]!.GetValue<string>();
 }

@@ -16,7 +16,8 @@ namespace CircleActors.EndToEnd.Tests.Support;
 public sealed class Installation : IAsyncDisposable
 {
     /// <summary>Short leases and heartbeats, so a lost agent or server is noticed in seconds.</summary>
-    public const string FastLeases = "circleactors.jobs.lease = 6s\ncircleactors.agent.heartbeat-interval = 1s\ncircleactors.jobs.enqueue-reminder = 1s";
+    public const string FastLeases =
+        "circleactors.jobs.lease = 6s\ncircleactors.agent.heartbeat-interval = 1s\ncircleactors.jobs.enqueue-reminder = 1s\ncircleactors.scheduler.node-timeout = 3s";
 
     private readonly ITestOutputHelper _output;
     private readonly string[] _journalArguments;

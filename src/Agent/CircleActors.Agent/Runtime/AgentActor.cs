@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Akka.Hosting;
 using CircleActors.Actors.Agents;
@@ -44,6 +45,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
 
     private sealed record LeftoversRemoved(int Count);
 
+    private sealed record MemberIsUp
+    {
+        public static readonly MemberIsUp Instance = new();
+    }
+
     public AgentActor(AgentSettings settings, IExecutor executor)
     {
         _settings = settings;
@@ -56,6 +62,14 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         Receive<LeftoversRemoved>(removed =>
         {
             if (removed.Count > 0) _log.Info("removed {0} environments an earlier run of agent {1} left behind", removed.Count, _settings.Name);
+            // Work is taken only once this node is Up: before that (joining, or weakly up while
+            // another member is unreachable) its messages to the job entities may not get through,
+            // and a task it took would lose its lease for nothing.
+            var self = Self;
+            Cluster.Get(Context.System).RegisterOnMemberUp(() => self.Tell(MemberIsUp.Instance));
+        });
+        Receive<MemberIsUp>(_ =>
+        {
             Register();
             Timers.StartPeriodicTimer(nameof(Heartbeat), Heartbeat.Instance, _heartbeat);
         });
