@@ -164,4 +164,24 @@ public sealed class SchedulerActorSpecs : ActorSpec
         Assert.Equal("no node with 4 free CPUs and 8192 MB for resource class large", task.Reason);
         await _jobs.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }
+
+    [Fact]
+    public async Task An_agent_the_scheduler_does_not_know_is_told_to_register()
+    {
+        RequestWork(freeSlots: 1);
+
+        Assert.Equal(NodeA, (await _agent.ExpectMsgAsync<AgentProtocol.RegistrationRequired>()).Node);
+    }
+
+    [Fact]
+    public async Task A_node_that_stops_asking_for_work_is_marked_down_after_the_node_timeout_and_comes_back_when_it_asks_again()
+    {
+        await RegisterAgentAsync();
+
+        Clock.Advance(TimeSpan.FromSeconds(11));
+
+        await AwaitAssertAsync(async () => Assert.Equal("down", (await NodeInfoAsync()).Status), TimeSpan.FromSeconds(3));
+        RequestWork(freeSlots: 1);
+        Assert.Equal("ready", (await NodeInfoAsync()).Status);
+    }
 }
