@@ -1,0 +1,95 @@
+using Akka.Actor;
+using CircleActors.Actors.Blobs;
+using CircleActors.Actors.Logs;
+using CircleActors.Domain.Common;
+using Xunit.Abstractions;
+
+namespace CircleActors.Actors.Tests.ActorSpecs;
+
+public sealed class JobLogEntitySpecs : ActorSpec
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("circleactors-blobs-");
+    private readonly BlobStore _blobs;
+    private readonly IActorRef _log;
+    private readonly JobId _job = new(Guid.NewGuid());
+
+    public JobLogEntitySpecs(ITestOutputHelper output) : base(output)
+    {
+        _blobs = new BlobStore(_root.FullName);
+        _log = Sys.ActorOf(JobLogEntity.PropsFor(_blobs));
+    }
+
+    private async Task<LogProtocol.LogChunkAck> AppendAsync(long offset, string data, int step = 1) =>
+        await _log.Ask<LogProtocol.LogChunkAck>(new LogProtocol.LogChunk(_job, 0, 1, step, offset, data), TimeSpan.FromSeconds(3));
+
+    private string Written(int step = 1)
+    {
+        // The entity keeps the file open for writing.
+        using var file = new FileStream(_blobs.StepLogPath(_job, 0, 1, step), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(file).ReadToEnd();
+    }
+
+    [Fact]
+    public async Task Chunks_are_appended_in_order_and_acknowledged_with_the_new_length()
+    {
+        Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, 1, 6, true), await AppendAsync(0, "hello\n"));
+        Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, 1, 13, true), await AppendAsync(6, "wörld\n"));
+
+        Assert.Equal("hello\nwörld\n", Written());
+    }
+
+    [Fact]
+    public async Task A_repeated_chunk_is_acknowledged_without_writing_it_twice()
+    {
+        await AppendAsync(0, "hello\n");
+        await AppendAsync(6, "world\n");
+
+        var repeat = await AppendAsync(6, "world\n");
+
+        Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, 1, 12, true), repeat);
+        Assert.Equal("hello\nworld\n", Written());
+    }
+
+    [Fact]
+    public async Task A_chunk_past_the_end_is_refused_with_the_current_length()
+    {
+        await AppendAsync(0, "hello\n");
+
+        var gap = await AppendAsync(100, "lost\n");
+
+        Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, 1, 6, false), gap);
+        Assert.Equal("hello\n", Written());
+    }
+
+    [Fact]
+    public async Task Each_step_has_its_own_log()
+    {
+        await AppendAsync(0, "spin up\n", step: 0);
+
+        Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, 1, 5, true), await AppendAsync(0, "test\n", step: 1));
+
+        Assert.Equal("spin up\n", Written(step: 0));
+        Assert.Equal("test\n", Written(step: 1));
+    }
+
+    [Fact]
+    public async Task A_new_entity_continues_the_log_from_the_files_length()
+    {
+        await AppendAsync(0, "hello\n");
+        Watch(_log);
+        Sys.Stop(_log);
+        await ExpectTerminatedAsync(_log);
+
+        var again = Sys.ActorOf(JobLogEntity.PropsFor(_blobs));
+        var ack = await again.Ask<LogProtocol.LogChunkAck>(new LogProtocol.LogChunk(_job, 0, 1, 1, 6, "more\n"), TimeSpan.FromSeconds(3));
+
+        Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, 1, 11, true), ack);
+        Assert.Equal("hello\nmore\n", Written());
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _root.Delete(recursive: true);
+    }
+}

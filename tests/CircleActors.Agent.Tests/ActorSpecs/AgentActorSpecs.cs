@@ -1,0 +1,218 @@
+using System.Text;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.TestKit;
+using CircleActors.Actors.Agents;
+using CircleActors.Actors.Jobs;
+using CircleActors.Actors.Logs;
+using CircleActors.Actors.Scheduling;
+using CircleActors.Agent.Executors.Fake;
+using CircleActors.Agent.Runtime;
+using CircleActors.Agent.Steps;
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Config;
+using CircleActors.Domain.Jobs;
+using CircleActors.Domain.Jobs.Messages;
+using Xunit.Abstractions;
+using static CircleActors.Agent.Tests.Tasks;
+
+namespace CircleActors.Agent.Tests.ActorSpecs;
+
+/// <summary>
+/// The agent actor against probes for the scheduler, the job region and the job log region. The
+/// job and log probes answer like the services side (every report accepted, every chunk
+/// stored) and still keep each message for the spec to read.
+/// </summary>
+public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    private const string Config = """
+        akka.loglevel = INFO
+        circleactors.agent.heartbeat-interval = 200ms
+        """;
+
+    private static readonly NodeId Node = new("agent-1");
+    private static readonly AgentSettings Settings = new(Node, "agent-1", 4, 8192, MaxConcurrentTasks: 2);
+
+    private readonly TestProbe _scheduler;
+    private readonly TestProbe _jobs;
+    private readonly TestProbe _logs;
+
+    public AgentActorSpecs(ITestOutputHelper output) : base(Config, output)
+    {
+        _scheduler = ProbeFor<SchedulerSingleton>("scheduler");
+        _jobs = ProbeFor<JobRegion>("jobs");
+        _logs = ProbeFor<JobLogRegion>("logs");
+        _jobs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is IJobCommand) sender.Tell(Accepted.Instance);
+            return AutoPilot.KeepRunning;
+        }));
+        _logs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is LogProtocol.LogChunk c)
+                sender.Tell(new LogProtocol.LogChunkAck(c.JobId, c.TaskIndex, c.Attempt, c.StepIndex, c.Offset + Encoding.UTF8.GetByteCount(c.Data), true));
+            return AutoPilot.KeepRunning;
+        }));
+    }
+
+    private TestProbe ProbeFor<TKey>(string name)
+    {
+        var probe = CreateTestProbe(name);
+        ActorRegistry.For(Sys).Register<TKey>(probe.Ref);
+        return probe;
+    }
+
+    /// <summary>Starts an agent and answers its registration; returns it once it has asked for work.</summary>
+    private async Task<IActorRef> RegisteredAgentAsync(FakeExecutor executor)
+    {
+        var agent = Sys.ActorOf(AgentActor.PropsFor(Settings, executor));
+        var register = await _scheduler.ExpectMsgAsync<AgentProtocol.RegisterAgent>(TimeSpan.FromSeconds(5));
+        Assert.Equal((Node, "agent-1", agent, 4.0, 8192), (register.Node, register.Name, register.Agent, register.CapacityCpus, register.CapacityMemoryMb));
+        register.Agent.Tell(new AgentProtocol.AgentRegistered(Node), _scheduler.Ref);
+        var request = await _scheduler.FishForMessageAsync<AgentProtocol.RequestWork>(_ => true);
+        Assert.Equal((Node, 2, 0L), (request.Node, request.FreeSlots, request.LastAssignmentSeen));
+        Assert.Empty(request.Running);
+        return agent;
+    }
+
+    /// <summary>What the job region received up to the task's end, lease extensions left out.</summary>
+    private async Task<List<IJobCommand>> ReportsUntilTheEndAsync(TimeSpan max)
+    {
+        var reports = new List<IJobCommand>();
+        await _jobs.FishForMessageAsync<object>(message =>
+        {
+            if (message is IJobCommand command) reports.Add(command);
+            return message is JobCommands.ReportTaskFinished;
+        }, max);
+        return reports;
+    }
+
+    [Fact]
+    public async Task An_agent_registers_with_the_scheduler_and_asks_for_work_once_registered()
+    {
+        var agent = Sys.ActorOf(AgentActor.PropsFor(Settings, new FakeExecutor()));
+        await _scheduler.ExpectMsgAsync<AgentProtocol.RegisterAgent>(TimeSpan.FromSeconds(5));
+
+        // Unanswered, it registers again with each heartbeat and asks for no work.
+        Assert.IsType<AgentProtocol.RegisterAgent>(await _scheduler.ExpectMsgAsync<AgentProtocol.RegisterAgent>(TimeSpan.FromSeconds(1)));
+
+        agent.Tell(new AgentProtocol.AgentRegistered(Node), _scheduler.Ref);
+        var request = await _scheduler.FishForMessageAsync<AgentProtocol.RequestWork>(_ => true);
+        Assert.Equal(2, request.FreeSlots);
+        // Its heartbeat is a request for work.
+        await _scheduler.FishForMessageAsync<AgentProtocol.RequestWork>(_ => true, TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task An_agent_the_scheduler_does_not_know_registers_again()
+    {
+        var agent = await RegisteredAgentAsync(new FakeExecutor());
+
+        agent.Tell(new AgentProtocol.RegistrationRequired(Node), _scheduler.Ref);
+
+        await _scheduler.FishForMessageAsync<AgentProtocol.RegisterAgent>(m => m.Agent.Equals(agent));
+    }
+
+    [Fact]
+    public async Task An_agent_runs_its_task_reports_each_step_and_its_output_and_ends_it_successfully()
+    {
+        var executor = new FakeExecutor(new FakeExecutorOptions(TimeScale: 0));
+        var agent = await RegisteredAgentAsync(executor);
+        var spec = Spec(DockerJob("fake:latest", new RunStep("echo hello\nsleep 5", Name: "Say hello"), new RunStep("echo bye")));
+
+        agent.Tell(new AgentProtocol.RunTask(1, spec), _scheduler.Ref);
+
+        Assert.Equal(new AgentProtocol.ExtendLease(spec.JobId, 0, 1, Node), await _jobs.ExpectMsgAsync<AgentProtocol.ExtendLease>());
+        var reports = await ReportsUntilTheEndAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal<IJobCommand>(
+        [
+            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 0, TaskRunner.SpinUpStepName),
+            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 0, 0, StepStatus.Success),
+            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 1, "Say hello"),
+            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 1, 0, StepStatus.Success),
+            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 2, "echo bye"),
+            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 2, 0, StepStatus.Success),
+            new JobCommands.ReportTaskFinished(spec.JobId, 0, 1, JobStatus.Success),
+        ], reports);
+
+        var chunks = new List<LogProtocol.LogChunk>();
+        while (_logs.HasMessages) chunks.Add(await _logs.ExpectMsgAsync<LogProtocol.LogChunk>());
+        Assert.All(chunks, c => Assert.Equal((spec.JobId, 0, 1, 0L), (c.JobId, c.TaskIndex, c.Attempt, c.Offset)));
+        Assert.Equal(
+            [(0, "Fake environment for build task 0\n"), (1, "hello\n"), (2, "bye\n")],
+            chunks.Select(c => (c.StepIndex, c.Data)));
+
+        // Done, it asks for work again, having seen assignment 1 and running nothing.
+        var request = await _scheduler.FishForMessageAsync<AgentProtocol.RequestWork>(r => r.LastAssignmentSeen == 1);
+        Assert.Equal(2, request.FreeSlots);
+        Assert.Empty(request.Running);
+        Assert.Equal(0, executor.ActiveEnvironments);
+    }
+
+    [Fact]
+    public async Task A_running_task_counts_against_the_free_slots_and_its_lease_is_extended_with_each_heartbeat()
+    {
+        var agent = await RegisteredAgentAsync(new FakeExecutor());
+        var spec = Spec(DockerJob("fake:latest", new RunStep("sleep 60")));
+
+        agent.Tell(new AgentProtocol.RunTask(1, spec), _scheduler.Ref);
+
+        var request = await _scheduler.FishForMessageAsync<AgentProtocol.RequestWork>(r => r.LastAssignmentSeen == 1);
+        Assert.Equal(1, request.FreeSlots);
+        Assert.Equal([spec.Key], request.Running);
+        var extensions = 0;
+        await _jobs.FishForMessageAsync<object>(m => m is AgentProtocol.ExtendLease && ++extensions == 3, TimeSpan.FromSeconds(3));
+        agent.Tell(new AgentProtocol.CancelTask(spec.Key, 1, "the spec is over"));
+    }
+
+    [Fact]
+    public async Task Canceling_a_task_stops_its_sleeping_step_and_the_task_ends_canceled()
+    {
+        var executor = new FakeExecutor(new FakeExecutorOptions(TimeScale: 1));
+        var agent = await RegisteredAgentAsync(executor);
+        var spec = Spec(DockerJob("fake:latest", new RunStep("echo started\nsleep 60", Name: "Wait"), new RunStep("echo never")));
+        agent.Tell(new AgentProtocol.RunTask(1, spec), _scheduler.Ref);
+        await _logs.FishForMessageAsync<LogProtocol.LogChunk>(c => c.Data.Contains("started"), TimeSpan.FromSeconds(10));
+
+        agent.Tell(new AgentProtocol.CancelTask(spec.Key, 1, "canceled by a user"));
+
+        var reports = await ReportsUntilTheEndAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 1, null, StepStatus.Canceled), reports[^2]);
+        Assert.Equal((JobStatus.Canceled, "canceled"), reports.OfType<JobCommands.ReportTaskFinished>().Select(r => (r.Status, r.Reason)).Single());
+        Assert.DoesNotContain(reports, r => r is JobCommands.ReportStepStarted { StepIndex: 2 });
+        await AwaitAssertAsync(() => Assert.Equal(0, executor.ActiveEnvironments));
+    }
+
+    [Fact]
+    public async Task A_cancel_for_another_attempt_leaves_the_task_running()
+    {
+        var agent = await RegisteredAgentAsync(new FakeExecutor(new FakeExecutorOptions(TimeScale: 1)));
+        var spec = Spec(DockerJob("fake:latest", new RunStep("echo started\nsleep 1\necho finished")));
+        agent.Tell(new AgentProtocol.RunTask(1, spec), _scheduler.Ref);
+        await _logs.FishForMessageAsync<LogProtocol.LogChunk>(c => c.Data.Contains("started"), TimeSpan.FromSeconds(10));
+
+        agent.Tell(new AgentProtocol.CancelTask(spec.Key, 2, "a newer attempt was canceled"));
+
+        var end = (await ReportsUntilTheEndAsync(TimeSpan.FromSeconds(5))).OfType<JobCommands.ReportTaskFinished>().Single();
+        Assert.Equal(JobStatus.Success, end.Status);
+    }
+
+    [Fact]
+    public async Task A_job_that_refuses_the_attempts_reports_makes_the_agent_stop_the_task()
+    {
+        var agent = await RegisteredAgentAsync(new FakeExecutor(new FakeExecutorOptions(TimeScale: 1)));
+        var spec = Spec(DockerJob("fake:latest", new RunStep("sleep 60", Name: "Wait")));
+        _jobs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is JobCommands.ReportStepStarted { StepIndex: 1 })
+                sender.Tell(new Rejected(RejectionKind.Conflict, "task 0 attempt 1 is not current"));
+            else if (message is IJobCommand) sender.Tell(Accepted.Instance);
+            return AutoPilot.KeepRunning;
+        }));
+
+        agent.Tell(new AgentProtocol.RunTask(1, spec), _scheduler.Ref);
+
+        var end = (await ReportsUntilTheEndAsync(TimeSpan.FromSeconds(5))).OfType<JobCommands.ReportTaskFinished>().Single();
+        Assert.Equal(JobStatus.Canceled, end.Status);
+    }
+}
