@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Actor;
+using Akka.Pattern;
 using Akka.Event;
 using Akka.Persistence.Query;
 using Akka.Streams;
@@ -51,8 +52,15 @@ public sealed class ProjectorActor : ReceiveActor
         }
     }
 
+    /// <summary>
+    /// The projector under a backoff supervisor: if it cannot start (the read journal's first
+    /// query failed, the database is away) it is started again later instead of staying dead.
+    /// </summary>
     public static Props PropsFor(ReadStore store, IReadOnlyList<IProjection> projections) =>
-        Props.Create(() => new ProjectorActor(store, projections));
+        BackoffSupervisor.Props(Backoff.OnFailure(
+            Props.Create(() => new ProjectorActor(store, projections)), "projections",
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1)
+            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
 
     protected override void PostStop()
     {
