@@ -200,19 +200,27 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task A_job_that_refuses_the_attempts_reports_makes_the_agent_stop_the_task()
     {
-        var agent = await RegisteredAgentAsync(new FakeExecutor(new FakeExecutorOptions(TimeScale: 1)));
+        var executor = new FakeExecutor(new FakeExecutorOptions(TimeScale: 1));
+        var agent = await RegisteredAgentAsync(executor);
         var spec = Spec(DockerJob("fake:latest", new RunStep("sleep 60", Name: "Wait")));
+        var finished = 0;
         _jobs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
             if (message is JobCommands.ReportStepStarted { StepIndex: 1 })
                 sender.Tell(new Rejected(RejectionKind.Conflict, "task 0 attempt 1 is not current"));
             else if (message is IJobCommand) sender.Tell(Accepted.Instance);
+            if (message is JobCommands.ReportTaskFinished) Interlocked.Increment(ref finished);
             return AutoPilot.KeepRunning;
         }));
 
         agent.Tell(new AgentProtocol.RunTask(1, spec), _scheduler.Ref);
 
-        var end = (await ReportsUntilTheEndAsync(TimeSpan.FromSeconds(5))).OfType<JobCommands.ReportTaskFinished>().Single();
-        Assert.Equal(JobStatus.Canceled, end.Status);
+        // The 60 s step is stopped and its environment destroyed; the refused attempt is not
+        // reported again (the job would refuse that too), and the slot is free once more.
+        await AwaitAssertAsync(() => Assert.Equal(1, executor.PreparedEnvironments), TimeSpan.FromSeconds(5));
+        await AwaitAssertAsync(() => Assert.Equal(0, executor.ActiveEnvironments), TimeSpan.FromSeconds(5));
+        var request = await _scheduler.FishForMessageAsync<AgentProtocol.RequestWork>(r => r.Running.Count == 0 && r.LastAssignmentSeen == 1);
+        Assert.Equal(Settings.MaxConcurrentTasks, request.FreeSlots);
+        Assert.Equal(0, Volatile.Read(ref finished));
     }
 }

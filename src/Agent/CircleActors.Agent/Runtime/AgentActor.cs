@@ -66,7 +66,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
             // another member is unreachable) its messages to the job entities may not get through,
             // and a task it took would lose its lease for nothing.
             var self = Self;
-            Cluster.Get(Context.System).RegisterOnMemberUp(() => self.Tell(MemberIsUp.Instance));
+            if (((ExtendedActorSystem)Context.System).Provider is ClusterActorRefProvider)
+                Cluster.Get(Context.System).RegisterOnMemberUp(() => self.Tell(MemberIsUp.Instance));
+            else
+                self.Tell(MemberIsUp.Instance); // a system without a cluster has no membership to wait for
+
         });
         Receive<MemberIsUp>(_ =>
         {
@@ -107,9 +111,14 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        // The actor system is going away (shutdown or downed): stop every task; their jobs'
-        // leases lapse and the tasks run again elsewhere.
-        foreach (var running in _running.Values) running.Cancellation.Cancel();
+        // The actor system is going away (shutdown or downed): stop every task without a word to
+        // its job. Reporting "canceled" would end the job; silence lets the lease lapse, and the
+        // task runs again, here after a restart or elsewhere.
+        foreach (var running in _running.Values)
+        {
+            running.Outbox.Abandon("the agent is stopping");
+            running.Cancellation.Cancel();
+        }
     }
 
     private void Register() =>
@@ -158,6 +167,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     {
         var result = await _runner.RunAsync(spec, outbox, cancellationToken).ConfigureAwait(false);
         await outbox.DrainAsync().ConfigureAwait(false);
+        if (outbox.IsAbandoned) return result;
         var status = result.Outcome switch
         {
             TaskOutcome.Success => JobStatus.Success,

@@ -146,7 +146,11 @@ public sealed class TaskOutbox : ITaskReporter
         Abandon($"step {step}'s output could not be stored");
     }
 
-    private void Abandon(string reason)
+    /// <summary>Whether reports stopped (the job refused them, or the agent is going away).</summary>
+    public bool IsAbandoned => _abandoned;
+
+    /// <summary>Stops delivering: what is queued or reported later is dropped.</summary>
+    public void Abandon(string reason)
     {
         if (_abandoned) return;
         _abandoned = true;

@@ -121,6 +121,9 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                         return (NoExitCode, StepOutcome.Skipped);
                     case RunStep r:
                         var exitCode = await RunAsync(r, Say, cancellationToken).ConfigureAwait(false);
+                        // A process killed by the cancellation may exit before the token is seen:
+                        // its exit code is the kill's, not the build's.
+                        if (cancellationToken.IsCancellationRequested) return (exitCode, StepOutcome.Canceled);
                         return (exitCode, exitCode == 0 ? StepOutcome.Success : StepOutcome.Failed);
                     case UnsupportedStep u:
                         Say($"step type {u.Type} is not supported yet\n");
@@ -130,8 +133,9 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                         return (NoExitCode, StepOutcome.Skipped);
                 }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // Whatever a canceled step threw (the engine saw its container go) is the cancellation.
                 Say("canceled\n");
                 return (NoExitCode, StepOutcome.Canceled);
             }
