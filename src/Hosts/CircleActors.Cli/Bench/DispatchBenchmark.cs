@@ -96,11 +96,6 @@ public static class DispatchBenchmark
                     options.ConnectionString ?? throw new ArgumentException("--journal postgresql needs --connection-string")),
                 _ => JournalSettings.SqliteIn(serverDirectory),
             };
-            var database = await InsertBaseline.ServerVersionAsync(journal, ct);
-            progress.WriteLine($"baseline: {options.BaselineRows} INSERTs in transactions of {BaselineBatch} on {database}");
-            var baseline = await InsertBaseline.MeasureAsync(journal, options.BaselineRows, BaselineBatch, BaselinePayloadBytes, ct);
-            progress.WriteLine($"baseline: {baseline.RowsPerSecond:N0} rows/s");
-
             var repository = await MakeRepositoryAsync(Path.Combine(dataDirectory, "repo"), options.Jobs, ct);
             var run = Guid.NewGuid().ToString("N")[..8];
             var batchProject = $"gh/bench-{run}/batch";
@@ -121,6 +116,7 @@ public static class DispatchBenchmark
                 ExtraHocon = "akka.loglevel = WARNING",
             }, announce: _ => { });
             await app.StartAsync(ct);
+            Measured measured;
             try
             {
                 var token = await File.ReadAllTextAsync(Path.Combine(serverDirectory, "admin.token"), ct);
@@ -155,23 +151,35 @@ public static class DispatchBenchmark
                 var lastEnd = jobs.Max(j => j.StoppedAt ?? DateTimeOffset.MinValue);
                 var firstScheduled = jobs.Min(j => j.QueuedAt ?? DateTimeOffset.MaxValue);
 
-                return new DispatchBenchmarkResult(options, database, baseline, jobs.Count,
-                    jobs.GroupBy(j => j.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count()),
-                    lastEnd - firstTrigger, lastEnd - firstScheduled,
-                    after.Domain - before.Domain, after.Jobs - before.Jobs, after.Sharding - before.Sharding,
-                    Latency.Of(jobs.Select(RunnableToFirstStep).OfType<TimeSpan>()), idleLatency, startedAt);
+                measured = new Measured(jobs, lastEnd - firstTrigger, lastEnd - firstScheduled, before, after, idleLatency);
             }
             finally
             {
                 await app.StopAsync(CancellationToken.None);
                 await app.DisposeAsync();
             }
+
+            // The baseline runs on the same database once the server has stopped: nothing competes
+            // with it, and it sees the database as the journal left it (SQLite's journal mode included).
+            var database = await InsertBaseline.ServerVersionAsync(journal, ct);
+            progress.WriteLine($"baseline: {options.BaselineRows} INSERTs in transactions of {BaselineBatch} on {database}");
+            var baseline = await InsertBaseline.MeasureAsync(journal, options.BaselineRows, BaselineBatch, BaselinePayloadBytes, ct);
+            progress.WriteLine($"baseline: {baseline.RowsPerSecond:N0} rows/s");
+            var jobStates = measured.Jobs;
+            return new DispatchBenchmarkResult(options, database, baseline, jobStates.Count,
+                jobStates.GroupBy(j => j.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count()),
+                measured.WallTime, measured.ScheduledToEnd,
+                measured.After.Domain - measured.Before.Domain, measured.After.Jobs - measured.Before.Jobs,
+                measured.After.Sharding - measured.Before.Sharding,
+                Latency.Of(jobStates.Select(RunnableToFirstStep).OfType<TimeSpan>()), measured.Idle, startedAt);
         }
         finally
         {
-            TryDelete(dataDirectory);
+            if (Environment.GetEnvironmentVariable("BENCH_KEEP") is null) TryDelete(dataDirectory); else progress.WriteLine("kept " + dataDirectory);
         }
     }
+
+    private sealed record Measured(IReadOnlyList<JobState> Jobs, TimeSpan WallTime, TimeSpan ScheduledToEnd, JournalCounts Before, JournalCounts After, Latency Idle);
 
     /// <summary>From the job becoming runnable (its JobScheduled event) to its first step ("Spin up environment") starting.</summary>
     public static TimeSpan? RunnableToFirstStep(JobState job) =>
