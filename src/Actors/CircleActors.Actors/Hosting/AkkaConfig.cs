@@ -43,6 +43,7 @@ public static class AkkaConfig
     public static string Persistence(JournalSettings journal)
     {
         var connection = Quote(journal.ConnectionString);
+        var shardingConnection = Quote(journal.ShardingConnectionString);
         var provider = Quote(journal.Linq2DbProvider);
         var tagger = Qualified(typeof(DomainEventTagger));
         var bindings = string.Join("\n", new[]
@@ -57,6 +58,7 @@ public static class AkkaConfig
                   class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
                   connection-string = {{connection}}
                   provider-name = {{provider}}
+                  parallelism = {{journal.WriteParallelism}}
                   event-adapters.tagger = "{{tagger}}"
                   event-adapter-bindings {
             {{bindings}}
@@ -65,8 +67,9 @@ public static class AkkaConfig
                 sharding {
                   class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
                   plugin-dispatcher = "akka.persistence.dispatchers.default-plugin-dispatcher"
-                  connection-string = {{connection}}
+                  connection-string = {{shardingConnection}}
                   provider-name = {{provider}}
+                  parallelism = {{journal.WriteParallelism}}
                   auto-initialize = on
                   default.journal.table-name = "sharding_journal"
                   default.metadata.table-name = "sharding_journal_metadata"
@@ -82,7 +85,7 @@ public static class AkkaConfig
                 sharding {
                   class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
                   plugin-dispatcher = "akka.persistence.dispatchers.default-plugin-dispatcher"
-                  connection-string = {{connection}}
+                  connection-string = {{shardingConnection}}
                   provider-name = {{provider}}
                   auto-initialize = on
                   default.snapshot.table-name = "sharding_snapshot"
