@@ -20,7 +20,7 @@ public sealed record DispatchBenchmarkOptions
     /// <summary>Independent jobs in each pipeline's one workflow.</summary>
     public int Jobs { get; init; } = 200;
     /// <summary>Pipelines triggered at once for the throughput phase.</summary>
-    public int Workflows { get; init; } = 10;
+    public int Workflows { get; init; } = 5;
     /// <summary>Single-job pipelines run one after the other for the idle-agent phase.</summary>
     public int IdleJobs { get; init; } = 50;
     public int BaselineRows { get; init; } = 20_000;
@@ -47,6 +47,10 @@ public sealed record DispatchBenchmarkResult(
     IReadOnlyDictionary<string, int> JobStatuses,
     TimeSpan WallTime,
     TimeSpan ScheduledToEnd,
+    TimeSpan ReadSideLag,
+    double CpuUse,
+    StallProbe.Result Stalls,
+    string LoadAverage,
     long JournalEvents,
     long JobEvents,
     long ShardingEvents,
@@ -141,17 +145,26 @@ public static class DispatchBenchmark
                 var total = options.Jobs * options.Workflows;
                 progress.WriteLine($"throughput: {options.Workflows} pipelines of {options.Jobs} jobs ({total} jobs) at once");
                 var before = await JournalCounts.ReadAsync(journal, ct);
+                await using var probe = new StallProbe();
+                var loadBefore = MachineInfo.LoadAverage();
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var firstTrigger = DateTimeOffset.UtcNow;
                 var pipelines = await Task.WhenAll(Enumerable.Range(0, options.Workflows).Select(_ =>
                     client.SendAsync(HttpMethod.Post, $"/api/v2/project/{batchProject}/pipeline", new { Branch = BatchBranch }, ct)));
                 await WaitForTerminalJobsAsync(client, reads, batchProject, total, pipelines.Select(p => p["id"]!.GetValue<string>()).ToList(),
                     progress, deadline, ct);
+                var readSideDone = DateTimeOffset.UtcNow;
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
                 var after = await JournalCounts.ReadAsync(journal, ct);
+                var stalls = await probe.StopAsync();
+                var loadAfter = MachineInfo.LoadAverage();
                 var jobs = await documents.RecentAsync<JobState>(DocumentProjection.JobKind, batchProject, total, ct);
                 var lastEnd = jobs.Max(j => j.StoppedAt ?? DateTimeOffset.MinValue);
                 var firstScheduled = jobs.Min(j => j.QueuedAt ?? DateTimeOffset.MaxValue);
 
-                measured = new Measured(jobs, lastEnd - firstTrigger, lastEnd - firstScheduled, before, after, idleLatency);
+                measured = new Measured(jobs, lastEnd - firstTrigger, lastEnd - firstScheduled, before, after, idleLatency,
+                    readSideDone - lastEnd, cpu / (readSideDone - firstTrigger) / Environment.ProcessorCount, stalls,
+                    $"{loadBefore ?? "?"} before, {loadAfter ?? "?"} after");
             }
             finally
             {
@@ -168,18 +181,19 @@ public static class DispatchBenchmark
             var jobStates = measured.Jobs;
             return new DispatchBenchmarkResult(options, database, baseline, jobStates.Count,
                 jobStates.GroupBy(j => j.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count()),
-                measured.WallTime, measured.ScheduledToEnd,
+                measured.WallTime, measured.ScheduledToEnd, measured.ReadSideLag, measured.CpuUse, measured.Stalls, measured.LoadAverage,
                 measured.After.Domain - measured.Before.Domain, measured.After.Jobs - measured.Before.Jobs,
                 measured.After.Sharding - measured.Before.Sharding,
                 Latency.Of(jobStates.Select(RunnableToFirstStep).OfType<TimeSpan>()), measured.Idle, startedAt);
         }
         finally
         {
-            if (Environment.GetEnvironmentVariable("BENCH_KEEP") is null) TryDelete(dataDirectory); else progress.WriteLine("kept " + dataDirectory);
+            TryDelete(dataDirectory);
         }
     }
 
-    private sealed record Measured(IReadOnlyList<JobState> Jobs, TimeSpan WallTime, TimeSpan ScheduledToEnd, JournalCounts Before, JournalCounts After, Latency Idle);
+    private sealed record Measured(IReadOnlyList<JobState> Jobs, TimeSpan WallTime, TimeSpan ScheduledToEnd, JournalCounts Before, JournalCounts After, Latency Idle,
+        TimeSpan ReadSideLag, double CpuUse, StallProbe.Result Stalls, string LoadAverage);
 
     /// <summary>From the job becoming runnable (its JobScheduled event) to its first step ("Spin up environment") starting.</summary>
     public static TimeSpan? RunnableToFirstStep(JobState job) =>
@@ -287,6 +301,11 @@ public static class DispatchBenchmark
         Row("jobs ended", $"{r.Jobs}  ({string.Join(", ", r.JobStatuses.Select(p => $"{p.Key} {p.Value}"))})");
         Row("wall time, first trigger to last end", $"{r.WallTime.TotalSeconds:0.00} s  (first scheduled to last end {r.ScheduledToEnd.TotalSeconds:0.00} s)");
         Row("jobs/s", $"{r.JobsPerSecond:N1}");
+        Row("read side behind at the last job end", $"{r.ReadSideLag.TotalSeconds:0.00} s");
+        Row("process CPU use (all cores)", $"{r.CpuUse:P0}");
+        Row("machine load average (1/5/15 min)", r.LoadAverage);
+        Row("10 ms timer late by (thread-pool stalls)", Format(r.Stalls.Lateness));
+        Row("garbage collections gen0/gen1/gen2", $"{r.Stalls.Gen0}/{r.Stalls.Gen1}/{r.Stalls.Gen2}, paused {r.Stalls.GcPause.TotalMilliseconds:N0} ms");
         Row("journal events/s (domain)", $"{r.EventsPerSecond:N0}  ({r.JournalEvents} events; {r.EventsPerJob:0.0} job events per job)");
         Row("sharding journal events", $"{r.ShardingEvents}");
         Row("jobs/s / baseline rows/s", $"{r.JobsRatio:0.0000}");
@@ -314,6 +333,11 @@ public static class DispatchBenchmark
         Row("Jobs ended", $"{r.Jobs} ({string.Join(", ", r.JobStatuses.Select(p => $"{p.Key} {p.Value}"))})");
         Row("Wall time, first trigger to last job end", $"{r.WallTime.TotalSeconds:0.00} s (first scheduled to last end: {r.ScheduledToEnd.TotalSeconds:0.00} s)");
         Row("Jobs/s", $"{r.JobsPerSecond:N1}");
+        Row("Read side (projections) behind at the last job end", $"{r.ReadSideLag.TotalSeconds:0.00} s");
+        Row("Process CPU use, all cores, first trigger to read side done", $"{r.CpuUse:P0}");
+        Row("Machine load average (1/5/15 min) around the throughput phase", r.LoadAverage);
+        Row("A 10 ms timer ran late by (thread-pool stalls)", Format(r.Stalls.Lateness));
+        Row("Garbage collections gen0/gen1/gen2", $"{r.Stalls.Gen0}/{r.Stalls.Gen1}/{r.Stalls.Gen2}, paused {r.Stalls.GcPause.TotalMilliseconds:N0} ms");
         Row("Domain journal events/s", $"{r.EventsPerSecond:N0} ({r.JournalEvents} events, {r.EventsPerJob:0.0} job events per job; sharding journal: {r.ShardingEvents} more)");
         Row("Jobs/s ÷ baseline rows/s", $"{r.JobsRatio:0.0000}");
         Row("Events/s ÷ baseline rows/s", $"{r.EventsRatio:0.000}");

@@ -16,6 +16,13 @@ public sealed partial record MachineInfo(int Processors, string? CpuModel, long?
     public override string ToString() =>
         $"{Processors} CPUs{(CpuModel is null ? "" : $" ({CpuModel})")}, {(MemoryMb is { } mb ? $"{mb / 1024.0:0.#} GiB" : "unknown")} memory, {OperatingSystem}, {Runtime}";
 
+    /// <summary>The 1, 5 and 15 minute load averages: on a shared machine, what else was running.</summary>
+    public static string? LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return null; }
+    }
+
     private static string? ReadField(string path, Regex pattern)
     {
         try
