@@ -321,7 +321,7 @@ public static class DispatchBenchmark
     public static string Markdown(DispatchBenchmarkResult r, MachineInfo machine)
     {
         var s = new StringBuilder();
-        s.AppendLine($"### {r.StartedAt:yyyy-MM-dd HH:mm} UTC, {r.Database}");
+        s.AppendLine($"#### {r.StartedAt:yyyy-MM-dd HH:mm} UTC, {r.Database}");
         s.AppendLine();
         s.AppendLine($"Machine: {machine}. Command: `circleactors bench dispatch --journal {(r.Options.Journal == JournalProvider.Sqlite ? "sqlite" : "postgresql")} " +
                      $"--jobs {r.Options.Jobs} --workflows {r.Options.Workflows} --idle-jobs {r.Options.IdleJobs}`.");
