@@ -8,6 +8,7 @@ var root = new RootCommand("CircleActors: a self-hosted CI/CD server for .circle
     ClientCommands.Project(),
     ClientCommands.Pipeline(),
     ClientCommands.Logs(),
+    BenchCommands.Bench(),
 };
 try
 {

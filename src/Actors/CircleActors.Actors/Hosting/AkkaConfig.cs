@@ -47,6 +47,7 @@ public static class AkkaConfig
     public static string Persistence(JournalSettings journal)
     {
         var connection = Quote(journal.ConnectionString);
+        var shardingConnection = Quote(journal.ShardingConnectionString);
         var provider = Quote(journal.Linq2DbProvider);
         var tagger = Qualified(typeof(DomainEventTagger));
         var bindings = string.Join("\n", new[]
@@ -61,6 +62,7 @@ public static class AkkaConfig
                   class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
                   connection-string = {{connection}}
                   provider-name = {{provider}}
+                  parallelism = {{journal.WriteParallelism}}
                   event-adapters.tagger = "{{tagger}}"
                   event-adapter-bindings {
             {{bindings}}
@@ -69,8 +71,9 @@ public static class AkkaConfig
                 sharding {
                   class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
                   plugin-dispatcher = "akka.persistence.dispatchers.default-plugin-dispatcher"
-                  connection-string = {{connection}}
+                  connection-string = {{shardingConnection}}
                   provider-name = {{provider}}
+                  parallelism = {{journal.WriteParallelism}}
                   auto-initialize = on
                   default.journal.table-name = "sharding_journal"
                   default.metadata.table-name = "sharding_journal_metadata"
@@ -86,7 +89,7 @@ public static class AkkaConfig
                 sharding {
                   class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
                   plugin-dispatcher = "akka.persistence.dispatchers.default-plugin-dispatcher"
-                  connection-string = {{connection}}
+                  connection-string = {{shardingConnection}}
                   provider-name = {{provider}}
                   auto-initialize = on
                   default.snapshot.table-name = "sharding_snapshot"

@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace CircleActors.Actors.Persistence;
 
 public enum JournalProvider { Sqlite, PostgreSql }
@@ -7,6 +9,21 @@ public sealed record JournalSettings(JournalProvider Provider, string Connection
 {
     public static JournalSettings SqliteIn(string dataDirectory) =>
         new(JournalProvider.Sqlite, $"Data Source={Path.Combine(dataDirectory, "journal.db")};Pooling=true");
+
+    /// <summary>
+    /// Where sharding's own journal (remembered entities) lives. On SQLite that is a file of its
+    /// own beside the journal: SQLite has one writer per file, and sharding's writes would
+    /// otherwise queue behind (or collide with) every domain event.
+    /// </summary>
+    public string ShardingConnectionString => Provider == JournalProvider.Sqlite
+        ? new SqliteConnectionStringBuilder(ConnectionString)
+        {
+            DataSource = Path.Combine(Path.GetDirectoryName(new SqliteConnectionStringBuilder(ConnectionString).DataSource) ?? "", "sharding.db"),
+        }.ToString()
+        : ConnectionString;
+
+    /// <summary>Concurrent write transactions of one journal: SQLite takes one writer at a time, so more only collide.</summary>
+    public int WriteParallelism => Provider == JournalProvider.Sqlite ? 1 : 2;
 
     /// <summary>The linq2db provider name Akka.Persistence.Sql expects.</summary>
     public string Linq2DbProvider => Provider switch

@@ -15,6 +15,9 @@ public sealed class ReadStore
 {
     private readonly JournalSettings _settings;
     private readonly string _connectionString;
+    // SQLite takes one writer at a time and Microsoft.Data.Sqlite meets a locked file by blocking
+    // its thread for 150 ms per retry: projection streams wait their turn here instead, asynchronously.
+    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
 
     public ReadStore(JournalSettings journal, string? dataDirectory)
     {
@@ -74,6 +77,24 @@ public sealed class ReadStore
 
     /// <summary>Runs a batch of projection writes and stores the offset they reach, in one transaction.</summary>
     public async Task InTransactionAsync(string projection, long offset, Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default)
+    {
+        if (_settings.Provider != JournalProvider.Sqlite)
+        {
+            await WriteAsync(projection, offset, work, ct);
+            return;
+        }
+        await _sqliteWriter.WaitAsync(ct);
+        try
+        {
+            await WriteAsync(projection, offset, work, ct);
+        }
+        finally
+        {
+            _sqliteWriter.Release();
+        }
+    }
+
+    private async Task WriteAsync(string projection, long offset, Func<DbConnection, DbTransaction, Task> work, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);

@@ -7,6 +7,7 @@ using Akka.Remote.Hosting;
 using CircleActors.Actors.Audit;
 using CircleActors.Actors.Blobs;
 using CircleActors.Actors.Hosting;
+using CircleActors.Actors.Persistence;
 using CircleActors.Actors.Pipelines;
 using CircleActors.Actors.Projections;
 using CircleActors.Agent.Executors;
@@ -38,6 +39,7 @@ public static class ServerHost
         var token = AdminToken.LoadOrCreate(dataDirectory);
         announce(token.Created ? $"Admin API token created in {token.Path}" : $"Admin API token in {token.Path}");
 
+        JournalStorage.PrepareAsync(journal).GetAwaiter().GetResult();
         var readStore = new ReadStore(journal, dataDirectory);
         readStore.InitializeAsync().GetAwaiter().GetResult();
         var blobs = new BlobStore(Path.Combine(dataDirectory, "blobs"));

@@ -1,0 +1,349 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CircleActors.Actors.Common;
+using CircleActors.Actors.Persistence;
+using CircleActors.Actors.Projections;
+using CircleActors.Agent.Runtime;
+using CircleActors.Cli.Commands;
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Jobs;
+using CircleActors.Server.Hosting;
+
+namespace CircleActors.Cli.Bench;
+
+public sealed record DispatchBenchmarkOptions
+{
+    public JournalProvider Journal { get; init; } = JournalProvider.Sqlite;
+    /// <summary>Required for PostgreSQL (use a database of its own); SQLite uses a file in the temp data directory.</summary>
+    public string? ConnectionString { get; init; }
+    /// <summary>Independent jobs in each pipeline's one workflow.</summary>
+    public int Jobs { get; init; } = 200;
+    /// <summary>Pipelines triggered at once for the throughput phase.</summary>
+    public int Workflows { get; init; } = 5;
+    /// <summary>Single-job pipelines run one after the other for the idle-agent phase.</summary>
+    public int IdleJobs { get; init; } = 50;
+    public int BaselineRows { get; init; } = 20_000;
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>Percentiles of a set of latencies (nearest rank).</summary>
+public sealed record Latency(int Count, TimeSpan P50, TimeSpan P99, TimeSpan Max)
+{
+    public static Latency Of(IEnumerable<TimeSpan> samples)
+    {
+        var sorted = samples.Order().ToList();
+        if (sorted.Count == 0) return new Latency(0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+        TimeSpan Rank(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+        return new Latency(sorted.Count, Rank(0.50), Rank(0.99), sorted[^1]);
+    }
+}
+
+public sealed record DispatchBenchmarkResult(
+    DispatchBenchmarkOptions Options,
+    string Database,
+    InsertBaseline.Result Baseline,
+    int Jobs,
+    IReadOnlyDictionary<string, int> JobStatuses,
+    TimeSpan WallTime,
+    TimeSpan ScheduledToEnd,
+    TimeSpan ReadSideLag,
+    double CpuUse,
+    StallProbe.Result Stalls,
+    string LoadAverage,
+    long JournalEvents,
+    long JobEvents,
+    long ShardingEvents,
+    Latency RunnableToFirstStep,
+    Latency IdleRunnableToFirstStep,
+    DateTimeOffset StartedAt)
+{
+    public double JobsPerSecond => Jobs / WallTime.TotalSeconds;
+    public double EventsPerSecond => JournalEvents / WallTime.TotalSeconds;
+    public double EventsPerJob => Jobs == 0 ? 0 : (double)JobEvents / Jobs;
+    /// <summary>Jobs per second over the baseline's rows per second.</summary>
+    public double JobsRatio => JobsPerSecond / Baseline.RowsPerSecond;
+    public double EventsRatio => EventsPerSecond / Baseline.RowsPerSecond;
+    public bool AllSucceeded => JobStatuses.Count == 1 && JobStatuses.ContainsKey(JobStatus.Success.ToWire());
+}
+
+/// <summary>
+/// <c>circleactors bench dispatch</c>: a whole services node with an in-process agent on the
+/// fake executor (no processes), driven through its HTTP API. Measures how many jobs per second
+/// go from trigger to end, how long a runnable job waits for its first step (under that load
+/// and on an idle agent), and, in the same run and database, the raw insert rate the journal's
+/// figures are compared with.
+/// </summary>
+public static class DispatchBenchmark
+{
+    private const string BatchBranch = "main";
+    private const string IdleBranch = "single";
+    private const int WarmupJobs = 5;
+    private const int BaselineBatch = 100;
+    /// <summary>About the size of a serialized job event in the journal (a JobScheduled is larger, a step report smaller).</summary>
+    private const int BaselinePayloadBytes = 400;
+
+    private static readonly string[] Terminal = Enum.GetValues<JobStatus>().Where(s => s.IsTerminal()).Select(s => s.ToWire()).ToArray();
+
+    public static async Task<DispatchBenchmarkResult> RunAsync(DispatchBenchmarkOptions options, TextWriter progress, CancellationToken ct = default)
+    {
+        if (options.Jobs < 1 || options.Workflows < 1 || options.IdleJobs < 1) throw new ArgumentException("--jobs, --workflows and --idle-jobs must be at least 1");
+        var startedAt = DateTimeOffset.UtcNow;
+        var dataDirectory = Directory.CreateTempSubdirectory("circleactors-bench-").FullName;
+        var serverDirectory = Path.Combine(dataDirectory, "server");
+        Directory.CreateDirectory(serverDirectory);
+        try
+        {
+            var journal = options.Journal switch
+            {
+                JournalProvider.PostgreSql => new JournalSettings(JournalProvider.PostgreSql,
+                    options.ConnectionString ?? throw new ArgumentException("--journal postgresql needs --connection-string")),
+                _ => JournalSettings.SqliteIn(serverDirectory),
+            };
+            var repository = await MakeRepositoryAsync(Path.Combine(dataDirectory, "repo"), options.Jobs, ct);
+            var run = Guid.NewGuid().ToString("N")[..8];
+            var batchProject = $"gh/bench-{run}/batch";
+            var idleProject = $"gh/bench-{run}/idle";
+
+            var httpPort = ServerHost.FreeTcpPort();
+            var app = ServerHost.Build(new ServerOptions
+            {
+                DataDirectory = serverDirectory,
+                HttpUrl = $"http://127.0.0.1:{httpPort}",
+                Journal = journal,
+                ClusterPort = 0,
+                RunAgent = true,
+                // Capacity and slots far beyond what the benchmark asks: it measures dispatch, not packing.
+                Agent = new AgentSettings(new NodeId("bench"), "bench", 1000, 1_000_000, 512),
+                Executor = ExecutorKind.Fake,
+                // Two info lines per task on the console would be measured too; a benchmark wants warnings only.
+                ExtraHocon = "akka.loglevel = WARNING",
+            }, announce: _ => { });
+            await app.StartAsync(ct);
+            Measured measured;
+            try
+            {
+                var token = await File.ReadAllTextAsync(Path.Combine(serverDirectory, "admin.token"), ct);
+                using var client = new ApiClient(new Uri($"http://127.0.0.1:{httpPort}"), token.Trim());
+                var reads = app.Services.GetRequiredService<ReadStore>();
+                var documents = app.Services.GetRequiredService<ReadDocuments>();
+                await client.SendAsync(HttpMethod.Post, "/api/v2/project", new { Slug = batchProject, RepoUrl = repository, DefaultBranch = BatchBranch }, ct);
+                await client.SendAsync(HttpMethod.Post, "/api/v2/project", new { Slug = idleProject, RepoUrl = repository, DefaultBranch = IdleBranch }, ct);
+
+                // Warm-up: the agent registers, shards are allocated and the code is compiled before anything is timed.
+                progress.WriteLine($"warm-up: {WarmupJobs} single-job pipelines");
+                var deadline = DateTimeOffset.UtcNow + options.Timeout;
+                for (var i = 1; i <= WarmupJobs; i++)
+                    await RunOneAsync(client, reads, idleProject, i, deadline, ct);
+
+                progress.WriteLine($"idle agent: {options.IdleJobs} single-job pipelines, one at a time");
+                for (var i = 1; i <= options.IdleJobs; i++)
+                    await RunOneAsync(client, reads, idleProject, WarmupJobs + i, deadline, ct);
+                var idleJobs = await documents.RecentAsync<JobState>(DocumentProjection.JobKind, idleProject, options.IdleJobs, ct);
+                var idleLatency = Latency.Of(idleJobs.Select(RunnableToFirstStep).OfType<TimeSpan>());
+
+                var total = options.Jobs * options.Workflows;
+                progress.WriteLine($"throughput: {options.Workflows} pipelines of {options.Jobs} jobs ({total} jobs) at once");
+                var before = await JournalCounts.ReadAsync(journal, ct);
+                await using var probe = new StallProbe();
+                var loadBefore = MachineInfo.LoadAverage();
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                var firstTrigger = DateTimeOffset.UtcNow;
+                var pipelines = await Task.WhenAll(Enumerable.Range(0, options.Workflows).Select(_ =>
+                    client.SendAsync(HttpMethod.Post, $"/api/v2/project/{batchProject}/pipeline", new { Branch = BatchBranch }, ct)));
+                await WaitForTerminalJobsAsync(client, reads, batchProject, total, pipelines.Select(p => p["id"]!.GetValue<string>()).ToList(),
+                    progress, deadline, ct);
+                var readSideDone = DateTimeOffset.UtcNow;
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+                var after = await JournalCounts.ReadAsync(journal, ct);
+                var stalls = await probe.StopAsync();
+                var loadAfter = MachineInfo.LoadAverage();
+                var jobs = await documents.RecentAsync<JobState>(DocumentProjection.JobKind, batchProject, total, ct);
+                var lastEnd = jobs.Max(j => j.StoppedAt ?? DateTimeOffset.MinValue);
+                var firstScheduled = jobs.Min(j => j.QueuedAt ?? DateTimeOffset.MaxValue);
+
+                measured = new Measured(jobs, lastEnd - firstTrigger, lastEnd - firstScheduled, before, after, idleLatency,
+                    readSideDone - lastEnd, cpu / (readSideDone - firstTrigger) / Environment.ProcessorCount, stalls,
+                    $"{loadBefore ?? "?"} before, {loadAfter ?? "?"} after");
+            }
+            finally
+            {
+                await app.StopAsync(CancellationToken.None);
+                await app.DisposeAsync();
+            }
+
+            // The baseline runs on the same database once the server has stopped: nothing competes
+            // with it, and it sees the database as the journal left it (SQLite's journal mode included).
+            var database = await InsertBaseline.ServerVersionAsync(journal, ct);
+            progress.WriteLine($"baseline: {options.BaselineRows} INSERTs in transactions of {BaselineBatch} on {database}");
+            var baseline = await InsertBaseline.MeasureAsync(journal, options.BaselineRows, BaselineBatch, BaselinePayloadBytes, ct);
+            progress.WriteLine($"baseline: {baseline.RowsPerSecond:N0} rows/s");
+            var jobStates = measured.Jobs;
+            return new DispatchBenchmarkResult(options, database, baseline, jobStates.Count,
+                jobStates.GroupBy(j => j.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count()),
+                measured.WallTime, measured.ScheduledToEnd, measured.ReadSideLag, measured.CpuUse, measured.Stalls, measured.LoadAverage,
+                measured.After.Domain - measured.Before.Domain, measured.After.Jobs - measured.Before.Jobs,
+                measured.After.Sharding - measured.Before.Sharding,
+                Latency.Of(jobStates.Select(RunnableToFirstStep).OfType<TimeSpan>()), measured.Idle, startedAt);
+        }
+        finally
+        {
+            TryDelete(dataDirectory);
+        }
+    }
+
+    private sealed record Measured(IReadOnlyList<JobState> Jobs, TimeSpan WallTime, TimeSpan ScheduledToEnd, JournalCounts Before, JournalCounts After, Latency Idle,
+        TimeSpan ReadSideLag, double CpuUse, StallProbe.Result Stalls, string LoadAverage);
+
+    /// <summary>From the job becoming runnable (its JobScheduled event) to its first step ("Spin up environment") starting.</summary>
+    public static TimeSpan? RunnableToFirstStep(JobState job) =>
+        job is { QueuedAt: { } queued, Tasks.Length: > 0 } && job.Tasks[0].Steps.FirstOrDefault(s => s.Index == 0) is { } first
+            ? first.StartedAt - queued
+            : null;
+
+    private static async Task RunOneAsync(ApiClient client, ReadStore reads, string project, int expected, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var pipeline = await client.SendAsync(HttpMethod.Post, $"/api/v2/project/{project}/pipeline", new { Branch = IdleBranch }, ct);
+        while ((await CountByStatusAsync(reads, project, ct)).Where(s => Terminal.Contains(s.Key)).Sum(s => s.Value) < expected)
+        {
+            await CheckNotStuckAsync(client, [pipeline["id"]!.GetValue<string>()], deadline, ct);
+            await Task.Delay(5, ct);
+        }
+    }
+
+    private static async Task WaitForTerminalJobsAsync(ApiClient client, ReadStore reads, string project, int total, IReadOnlyList<string> pipelines,
+        TextWriter progress, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var lastReport = Stopwatch.StartNew();
+        while (true)
+        {
+            var counts = await CountByStatusAsync(reads, project, ct);
+            var terminal = counts.Where(s => Terminal.Contains(s.Key)).Sum(s => s.Value);
+            if (terminal >= total) return;
+            if (lastReport.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                progress.WriteLine($"  {terminal}/{total} jobs ended ({string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"))})");
+                lastReport.Restart();
+            }
+            await CheckNotStuckAsync(client, pipelines, deadline, ct);
+            await Task.Delay(50, ct);
+        }
+    }
+
+    /// <summary>Fails the run rather than waiting forever for a pipeline that errored or jobs that never end.</summary>
+    private static async Task CheckNotStuckAsync(ApiClient client, IReadOnlyList<string> pipelines, DateTimeOffset deadline, CancellationToken ct)
+    {
+        if (DateTimeOffset.UtcNow < deadline) return;
+        foreach (var id in pipelines)
+        {
+            var pipeline = await client.SendAsync(HttpMethod.Get, $"/api/v2/pipeline/{id}", ct: ct);
+            if (pipeline["state"]?.GetValue<string>() == "errored")
+                throw new InvalidOperationException($"pipeline {id} errored: {pipeline["errors"]?.ToJsonString()}");
+        }
+        throw new TimeoutException("the benchmark's jobs did not all end before the timeout");
+    }
+
+    private static async Task<Dictionary<string, int>> CountByStatusAsync(ReadStore reads, string project, CancellationToken ct)
+    {
+        await using var connection = await reads.OpenAsync(ct);
+        await using var command = ReadStore.Command(connection, null,
+            "SELECT status, COUNT(*) FROM read_documents WHERE kind = @k AND project = @p GROUP BY status", ("k", DocumentProjection.JobKind), ("p", project));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var counts = new Dictionary<string, int>();
+        while (await reader.ReadAsync(ct)) counts[reader.GetString(0)] = Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture);
+        return counts;
+    }
+
+    /// <summary>A repository whose main branch has one workflow of <paramref name="jobs"/> independent jobs, and a branch with one job.</summary>
+    private static async Task<string> MakeRepositoryAsync(string directory, int jobs, CancellationToken ct)
+    {
+        Directory.CreateDirectory(Path.Combine(directory, ".circleci"));
+        var configPath = Path.Combine(directory, ".circleci", "config.yml");
+        await Git(directory, ct, "init", "--quiet", "--initial-branch", BatchBranch);
+        await File.WriteAllTextAsync(configPath, Config(jobs), ct);
+        await Git(directory, ct, "add", ".");
+        await Git(directory, ct, "commit", "--quiet", "-m", $"{jobs} independent jobs");
+        await Git(directory, ct, "checkout", "--quiet", "-b", IdleBranch);
+        await File.WriteAllTextAsync(configPath, Config(1), ct);
+        await Git(directory, ct, "commit", "--quiet", "-am", "one job");
+        return directory;
+    }
+
+    public static string Config(int jobs)
+    {
+        var names = Enumerable.Range(1, jobs).Select(i => $"job-{i:D5}").ToList();
+        var config = new StringBuilder("version: 2.1\njobs:\n");
+        foreach (var name in names)
+            config.Append($"  {name}:\n    docker:\n      - image: circleactors/busybox:latest\n    resource_class: small\n    steps:\n      - run: echo hi\n");
+        config.Append("workflows:\n  bench:\n    jobs:\n");
+        foreach (var name in names) config.Append($"      - {name}\n");
+        return config.ToString();
+    }
+
+    private static async Task Git(string directory, CancellationToken ct, params string[] args)
+    {
+        var result = await GitCli.RunAsync(directory, ct, ["-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "commit.gpgsign=false", .. args]);
+        if (!result.Succeeded) throw new InvalidOperationException($"git {string.Join(' ', args)} failed: {result.StdErr}");
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try { Directory.Delete(directory, recursive: true); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+    }
+
+    public static string Table(DispatchBenchmarkResult r)
+    {
+        var s = new StringBuilder();
+        void Row(string name, string value) => s.AppendLine($"  {name,-40} {value}");
+        s.AppendLine($"dispatch benchmark on {r.Database} ({r.Options.Workflows} pipelines x {r.Options.Jobs} jobs; {r.Options.IdleJobs} idle-agent jobs)");
+        Row("baseline INSERT rate (rows/s)", $"{r.Baseline.RowsPerSecond:N0}  ({r.Baseline.Rows} rows, {r.Baseline.BatchSize}/transaction, {r.Baseline.Elapsed.TotalSeconds:0.00} s)");
+        Row("jobs ended", $"{r.Jobs}  ({string.Join(", ", r.JobStatuses.Select(p => $"{p.Key} {p.Value}"))})");
+        Row("wall time, first trigger to last end", $"{r.WallTime.TotalSeconds:0.00} s  (first scheduled to last end {r.ScheduledToEnd.TotalSeconds:0.00} s)");
+        Row("jobs/s", $"{r.JobsPerSecond:N1}");
+        Row("read side behind at the last job end", $"{r.ReadSideLag.TotalSeconds:0.00} s");
+        Row("process CPU use (all cores)", $"{r.CpuUse:P0}");
+        Row("machine load average (1/5/15 min)", r.LoadAverage);
+        Row("10 ms timer late by (thread-pool stalls)", Format(r.Stalls.Lateness));
+        Row("garbage collections gen0/gen1/gen2", $"{r.Stalls.Gen0}/{r.Stalls.Gen1}/{r.Stalls.Gen2}, paused {r.Stalls.GcPause.TotalMilliseconds:N0} ms");
+        Row("journal events/s (domain)", $"{r.EventsPerSecond:N0}  ({r.JournalEvents} events; {r.EventsPerJob:0.0} job events per job)");
+        Row("sharding journal events", $"{r.ShardingEvents}");
+        Row("jobs/s / baseline rows/s", $"{r.JobsRatio:0.0000}");
+        Row("events/s / baseline rows/s", $"{r.EventsRatio:0.000}");
+        Row("runnable -> first step, under load", Format(r.RunnableToFirstStep));
+        Row("runnable -> first step, idle agent", Format(r.IdleRunnableToFirstStep));
+        return s.ToString();
+    }
+
+    public static string Format(Latency l) =>
+        $"p50 {l.P50.TotalMilliseconds:0.0} ms, p99 {l.P99.TotalMilliseconds:0.0} ms, max {l.Max.TotalMilliseconds:0.0} ms (n={l.Count})";
+
+    public static string Markdown(DispatchBenchmarkResult r, MachineInfo machine)
+    {
+        var s = new StringBuilder();
+        s.AppendLine($"#### {r.StartedAt:yyyy-MM-dd HH:mm} UTC, {r.Database}");
+        s.AppendLine();
+        s.AppendLine($"Machine: {machine}. Command: `circleactors bench dispatch --journal {(r.Options.Journal == JournalProvider.Sqlite ? "sqlite" : "postgresql")} " +
+                     $"--jobs {r.Options.Jobs} --workflows {r.Options.Workflows} --idle-jobs {r.Options.IdleJobs}`.");
+        s.AppendLine();
+        s.AppendLine("| Figure | Value |");
+        s.AppendLine("|---|---|");
+        void Row(string name, string value) => s.AppendLine($"| {name} | {value} |");
+        Row($"Baseline: INSERTs in transactions of {r.Baseline.BatchSize} ({r.Baseline.Rows} rows of {r.Baseline.PayloadBytes} B)", $"{r.Baseline.RowsPerSecond:N0} rows/s");
+        Row("Jobs ended", $"{r.Jobs} ({string.Join(", ", r.JobStatuses.Select(p => $"{p.Key} {p.Value}"))})");
+        Row("Wall time, first trigger to last job end", $"{r.WallTime.TotalSeconds:0.00} s (first scheduled to last end: {r.ScheduledToEnd.TotalSeconds:0.00} s)");
+        Row("Jobs/s", $"{r.JobsPerSecond:N1}");
+        Row("Read side (projections) behind at the last job end", $"{r.ReadSideLag.TotalSeconds:0.00} s");
+        Row("Process CPU use, all cores, first trigger to read side done", $"{r.CpuUse:P0}");
+        Row("Machine load average (1/5/15 min) around the throughput phase", r.LoadAverage);
+        Row("A 10 ms timer ran late by (thread-pool stalls)", Format(r.Stalls.Lateness));
+        Row("Garbage collections gen0/gen1/gen2", $"{r.Stalls.Gen0}/{r.Stalls.Gen1}/{r.Stalls.Gen2}, paused {r.Stalls.GcPause.TotalMilliseconds:N0} ms");
+        Row("Domain journal events/s", $"{r.EventsPerSecond:N0} ({r.JournalEvents} events, {r.EventsPerJob:0.0} job events per job; sharding journal: {r.ShardingEvents} more)");
+        Row("Jobs/s ÷ baseline rows/s", $"{r.JobsRatio:0.0000}");
+        Row("Events/s ÷ baseline rows/s", $"{r.EventsRatio:0.000}");
+        Row("Runnable → first step, under load", Format(r.RunnableToFirstStep));
+        Row("Runnable → first step, idle agent", Format(r.IdleRunnableToFirstStep));
+        s.AppendLine();
+        return s.ToString();
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using CircleActors.Actors.Persistence;
+using CircleActors.Cli.Bench;
+
+namespace CircleActors.Cli.Commands;
+
+/// <summary><c>circleactors bench ...</c>: benchmarks whose figures go to docs/performance.md.</summary>
+public static class BenchCommands
+{
+    public static Command Bench() => new("bench", "Run a benchmark and print its figures") { Dispatch() };
+
+    public static Command Dispatch()
+    {
+        var journal = new Option<string>("--journal") { Description = "sqlite or postgresql", DefaultValueFactory = _ => "sqlite" };
+        var connection = new Option<string?>("--connection-string") { Description = "Required with --journal postgresql; use a database of its own" };
+        var jobs = new Option<int>("--jobs") { Description = "Independent jobs in each pipeline", DefaultValueFactory = _ => 200 };
+        var workflows = new Option<int>("--workflows") { Description = "Pipelines (one workflow each) triggered at once", DefaultValueFactory = _ => 5 };
+        var idle = new Option<int>("--idle-jobs") { Description = "Single-job pipelines run one at a time on an idle agent", DefaultValueFactory = _ => 50 };
+        var output = new Option<string?>("--output") { Description = "A markdown file to append the results to (e.g. docs/performance.md)" };
+        var command = new Command("dispatch", "Jobs per second and runnable-to-first-step latency of a whole node on the fake executor, " +
+                                              "compared with the database's raw INSERT rate")
+        {
+            journal, connection, jobs, workflows, idle, output,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new DispatchBenchmarkOptions
+            {
+                Journal = JournalSettings.ParseProvider(parse.GetValue(journal)!),
+                ConnectionString = parse.GetValue(connection),
+                Jobs = parse.GetValue(jobs),
+                Workflows = parse.GetValue(workflows),
+                IdleJobs = parse.GetValue(idle),
+            };
+            var result = await DispatchBenchmark.RunAsync(options, Console.Error, ct);
+            Console.WriteLine(DispatchBenchmark.Table(result));
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.AppendAllTextAsync(file, DispatchBenchmark.Markdown(result, MachineInfo.OfThisMachine()), ct);
+                Console.WriteLine($"appended to {file}");
+            }
+            return result.AllSucceeded ? 0 : 1;
+        });
+        return command;
+    }
+}

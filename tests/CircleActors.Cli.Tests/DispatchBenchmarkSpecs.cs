@@ -1,0 +1,65 @@
+using CircleActors.Actors.Persistence;
+using CircleActors.Cli.Bench;
+
+namespace CircleActors.Cli.Tests;
+
+/// <summary>
+/// The dispatch benchmark run small on SQLite: it must finish and report sane figures. It asserts
+/// no speed; speed is what the benchmark reports, in docs/performance.md.
+/// </summary>
+public sealed class DispatchBenchmarkSpecs
+{
+    [Fact]
+    public async Task A_small_run_on_sqlite_ends_every_job_in_success_and_reports_sane_figures()
+    {
+        var options = new DispatchBenchmarkOptions
+        {
+            Journal = JournalProvider.Sqlite,
+            Jobs = 10,
+            Workflows = 2,
+            IdleJobs = 5,
+            BaselineRows = 1_000,
+            Timeout = TimeSpan.FromMinutes(3),
+        };
+
+        var result = await DispatchBenchmark.RunAsync(options, TextWriter.Null);
+
+        Assert.Equal(20, result.Jobs);
+        Assert.True(result.AllSucceeded, string.Join(", ", result.JobStatuses.Select(s => $"{s.Key} {s.Value}")));
+        Assert.True(result.Baseline.RowsPerSecond > 0);
+        Assert.True(result.JobsPerSecond > 0);
+        Assert.True(result.JobsRatio > 0);
+        // Nine job events per job: scheduled, assigned, started, two steps started and finished, task and job finished.
+        Assert.Equal(9.0, result.EventsPerJob);
+        Assert.True(result.EventsPerSecond > result.JobsPerSecond);
+        foreach (var latency in new[] { result.RunnableToFirstStep, result.IdleRunnableToFirstStep })
+        {
+            Assert.True(latency.P50 >= TimeSpan.Zero);
+            Assert.True(latency.P50 <= latency.P99);
+            Assert.True(latency.P99 <= latency.Max);
+        }
+        Assert.Equal(20, result.RunnableToFirstStep.Count);
+        Assert.Equal(5, result.IdleRunnableToFirstStep.Count);
+        Assert.Contains("Jobs/s", DispatchBenchmark.Markdown(result, MachineInfo.OfThisMachine()));
+    }
+
+    [Fact]
+    public void Percentiles_are_nearest_rank()
+    {
+        var latency = Latency.Of(Enumerable.Range(1, 100).Select(i => TimeSpan.FromMilliseconds(i)));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(50), latency.P50);
+        Assert.Equal(TimeSpan.FromMilliseconds(99), latency.P99);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), latency.Max);
+    }
+
+    [Fact]
+    public void The_benchmark_config_has_one_workflow_of_independent_jobs()
+    {
+        var config = DispatchBenchmark.Config(3);
+
+        Assert.Equal(3, config.Split("- run: echo hi").Length - 1);
+        Assert.Contains("      - job-00003\n", config);
+        Assert.DoesNotContain("requires", config);
+    }
+}
