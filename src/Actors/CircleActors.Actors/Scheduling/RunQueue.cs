@@ -35,36 +35,78 @@ public sealed class RunQueue
         public double CapacityCpus;
         public int CapacityMemoryMb;
         public int FreeSlots;
-        public long LastAssignmentSeen;
         public long NextSequence;
         public bool Up;
         public bool Drain;
         public DateTimeOffset LastSeen;
-        public readonly Dictionary<TaskKey, Allocation> Allocations = new();
 
-        public double UsedCpus => Allocations.Values.Sum(a => a.Cpus);
-        public int UsedMemoryMb => Allocations.Values.Sum(a => a.MemoryMb);
+        // Totals kept as allocations come and go: the scheduler asks for them for every waiting
+        // task on every dispatch, so they must not cost a walk over the allocations.
+        private readonly Dictionary<TaskKey, Allocation> _allocations = new();
+        private int _unseen;
+
+        public IReadOnlyDictionary<TaskKey, Allocation> Allocations => _allocations;
+        public long LastAssignmentSeen { get; private set; }
+        public double UsedCpus { get; private set; }
+        public int UsedMemoryMb { get; private set; }
 
         /// <summary>Slots the agent offered, less the assignments it had not seen when it offered them.</summary>
-        public int Demand => FreeSlots - Allocations.Values.Count(a => a.Sequence > LastAssignmentSeen);
+        public int Demand => FreeSlots - _unseen;
+
+        public bool CanTakeWork => Up && !Drain && Demand > 0;
 
         public bool Fits(double cpus, int memoryMb) =>
-            Allocations.Count == 0 || (UsedCpus + cpus <= CapacityCpus && UsedMemoryMb + memoryMb <= CapacityMemoryMb);
+            _allocations.Count == 0 || (UsedCpus + cpus <= CapacityCpus && UsedMemoryMb + memoryMb <= CapacityMemoryMb);
+
+        public void Allocate(Allocation allocation)
+        {
+            _allocations[allocation.Task] = allocation;
+            UsedCpus += allocation.Cpus;
+            UsedMemoryMb += allocation.MemoryMb;
+            if (allocation.Sequence > LastAssignmentSeen) _unseen++;
+        }
+
+        public bool Free(TaskKey task, Func<Allocation, bool> when)
+        {
+            if (!_allocations.TryGetValue(task, out var allocation) || !when(allocation)) return false;
+            _allocations.Remove(task);
+            UsedCpus -= allocation.Cpus;
+            UsedMemoryMb -= allocation.MemoryMb;
+            if (allocation.Sequence > LastAssignmentSeen) _unseen--;
+            return true;
+        }
+
+        public void Saw(long sequence)
+        {
+            if (sequence <= LastAssignmentSeen) return;
+            LastAssignmentSeen = sequence;
+            _unseen = _allocations.Values.Count(a => a.Sequence > sequence);
+        }
+
+        public void FreeAll()
+        {
+            _allocations.Clear();
+            UsedCpus = 0;
+            UsedMemoryMb = 0;
+            _unseen = 0;
+        }
     }
 
     public int WaitingCount => _waiting.Count;
 
-    public void Enqueue(TaskKey task, int attempt, string resourceClass, DateTimeOffset queuedAt)
+    /// <summary>Queues a task's attempt; false when it was already queued or allocated (a reminder).</summary>
+    public bool Enqueue(TaskKey task, int attempt, string resourceClass, DateTimeOffset queuedAt)
     {
-        if (IsAllocated(task, attempt)) return;
+        if (IsAllocated(task, attempt)) return false;
         if (_waitingByKey.TryGetValue(task, out var existing))
         {
-            if (existing.Attempt >= attempt) return;
+            if (existing.Attempt >= attempt) return false;
             _waiting.Remove(existing);
         }
         var waiting = new Waiting(task, attempt, resourceClass, queuedAt);
         _waiting.Add(waiting);
         _waitingByKey[task] = waiting;
+        return true;
     }
 
     /// <summary>The task's attempt ended: forget it and free its capacity.</summary>
@@ -75,9 +117,7 @@ public sealed class RunQueue
             _waiting.Remove(waiting);
             _waitingByKey.Remove(task);
         }
-        foreach (var node in _nodes.Values)
-            if (node.Allocations.TryGetValue(task, out var allocation) && allocation.Attempt <= attempt)
-                node.Allocations.Remove(task);
+        foreach (var node in _nodes.Values) node.Free(task, allocation => allocation.Attempt <= attempt);
     }
 
     public void Register(NodeId id, string name, IActorRef agent, double capacityCpus, int capacityMemoryMb, DateTimeOffset now)
@@ -96,13 +136,13 @@ public sealed class RunQueue
     {
         if (!_nodes.TryGetValue(id, out var node)) return false;
         node.FreeSlots = Math.Max(0, freeSlots);
-        node.LastAssignmentSeen = Math.Max(node.LastAssignmentSeen, lastAssignmentSeen);
+        node.Saw(lastAssignmentSeen);
         // After a failover the queue is new but the agent remembers: number on from what it has seen.
         node.NextSequence = Math.Max(node.NextSequence, node.LastAssignmentSeen);
         node.LastSeen = now;
         node.Up = true;
         foreach (var stale in node.Allocations.Values.Where(a => a.Sequence <= node.LastAssignmentSeen && !running.Contains(a.Task)).ToList())
-            node.Allocations.Remove(stale.Task);
+            node.Free(stale.Task, _ => true);
         return true;
     }
 
@@ -131,38 +171,50 @@ public sealed class RunQueue
     {
         node.Up = false;
         node.FreeSlots = 0;
-        node.Allocations.Clear();
+        node.FreeAll();
     }
 
     /// <summary>Takes every assignment possible now, oldest task first.</summary>
     public IReadOnlyList<Assignment> Dispatch()
     {
         var assignments = new List<Assignment>();
-        foreach (var waiting in _waiting.ToList())
+        var takers = _nodes.Values.Where(n => n.CanTakeWork).ToList();
+        foreach (var waiting in _waiting)
         {
-            if (!_nodes.Values.Any(n => n.Up && !n.Drain && n.Demand > 0)) break;
+            if (takers.Count == 0) break;
             var (cpus, memory) = ResourceClasses.SizeOf(waiting.ResourceClass);
-            var node = _nodes.Values
-                .Where(n => n.Up && !n.Drain && n.Demand > 0 && n.Fits(cpus, memory))
-                .OrderBy(n => n.UsedCpus / Math.Max(n.CapacityCpus, 1))
-                .ThenBy(n => n.Id.Value, StringComparer.Ordinal)
-                .FirstOrDefault();
+            Node? node = null;
+            foreach (var candidate in takers)
+            {
+                if (!candidate.Fits(cpus, memory)) continue;
+                if (node is null || LessLoaded(candidate, node)) node = candidate;
+            }
             if (node is null) continue;
             var sequence = ++node.NextSequence;
-            node.Allocations[waiting.Task] = new Allocation(waiting.Task, waiting.Attempt, cpus, memory, sequence);
-            _waiting.Remove(waiting);
-            _waitingByKey.Remove(waiting.Task);
+            node.Allocate(new Allocation(waiting.Task, waiting.Attempt, cpus, memory, sequence));
+            if (!node.CanTakeWork) takers.Remove(node);
             assignments.Add(new Assignment(waiting.Task, waiting.Attempt, node.Id, node.Agent, sequence));
         }
+        foreach (var assigned in assignments)
+        {
+            _waiting.Remove(_waitingByKey[assigned.Task]);
+            _waitingByKey.Remove(assigned.Task);
+        }
         return assignments;
+    }
+
+    /// <summary>The least loaded node first; ties go to the smaller id, so dispatch is deterministic.</summary>
+    private static bool LessLoaded(Node a, Node b)
+    {
+        var byLoad = (a.UsedCpus / Math.Max(a.CapacityCpus, 1)).CompareTo(b.UsedCpus / Math.Max(b.CapacityCpus, 1));
+        return byLoad != 0 ? byLoad < 0 : string.CompareOrdinal(a.Id.Value, b.Id.Value) < 0;
     }
 
     /// <summary>The job refused an assignment (it ended, or another took it): free the slot.</summary>
     public void Unassign(Assignment assignment)
     {
-        if (_nodes.TryGetValue(assignment.Node, out var node) &&
-            node.Allocations.TryGetValue(assignment.Task, out var allocation) && allocation.Sequence == assignment.Sequence)
-            node.Allocations.Remove(assignment.Task);
+        if (_nodes.TryGetValue(assignment.Node, out var node))
+            node.Free(assignment.Task, allocation => allocation.Sequence == assignment.Sequence);
     }
 
     /// <summary>Why a waiting task has not been assigned, in words an operator can act on.</summary>

@@ -28,7 +28,11 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         _clock = clock;
         _queue = new RunQueue(Context.System.Settings.Config.GetTimeSpan("circleactors.scheduler.node-timeout", TimeSpan.FromSeconds(10)));
 
-        Receive<SchedulerProtocol.EnqueueTask>(m => Dispatched(() => _queue.Enqueue(m.Task, m.Attempt, m.ResourceClass, m.QueuedAt)));
+        Receive<SchedulerProtocol.EnqueueTask>(m =>
+        {
+            // Most of these are reminders of tasks already queued: nothing new to dispatch.
+            if (_queue.Enqueue(m.Task, m.Attempt, m.ResourceClass, m.QueuedAt)) Dispatch();
+        });
         Receive<SchedulerProtocol.ReleaseTask>(m => Dispatched(() => _queue.Release(m.Task, m.Attempt)));
         Receive<AgentProtocol.RegisterAgent>(m =>
         {
