@@ -42,22 +42,27 @@ public sealed class TestJournal : IAsyncDisposable
         }
     }
 
-    /// <summary>A connection to the journal's own database (not the read store), for looking at its tables.</summary>
-    public async Task<DbConnection> OpenAsync()
+    /// <summary>
+    /// A connection to the journal's own database (not the read store), for looking at its
+    /// tables; with <paramref name="sharding"/>, to where sharding's journal lives (on SQLite a
+    /// file of its own).
+    /// </summary>
+    public async Task<DbConnection> OpenAsync(bool sharding = false)
     {
+        var connectionString = sharding ? Settings.ShardingConnectionString : Settings.ConnectionString;
         DbConnection connection = Settings.Provider == JournalProvider.Sqlite
-            ? new SqliteConnection(Settings.ConnectionString)
-            : new NpgsqlConnection(Settings.ConnectionString);
+            ? new SqliteConnection(connectionString)
+            : new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         return connection;
     }
 
-    public async Task<IReadOnlyList<string>> TableNamesAsync()
+    public async Task<IReadOnlyList<string>> TableNamesAsync(bool sharding = false)
     {
         var sql = Settings.Provider == JournalProvider.Sqlite
             ? "SELECT name FROM sqlite_master WHERE type = 'table'"
             : "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'";
-        return await QueryStringsAsync(sql);
+        return await QueryStringsAsync(sql, sharding);
     }
 
     public async Task ExecuteAsync(string sql)
@@ -68,9 +73,9 @@ public sealed class TestJournal : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    public async Task<IReadOnlyList<string>> QueryStringsAsync(string sql)
+    public async Task<IReadOnlyList<string>> QueryStringsAsync(string sql, bool sharding = false)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await OpenAsync(sharding);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await using var reader = await command.ExecuteReaderAsync();
