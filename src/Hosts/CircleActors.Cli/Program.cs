@@ -7,6 +7,8 @@ var root = new RootCommand("CircleActors: a self-hosted CI/CD server for .circle
     ServerCommands.Agent(),
     ClientCommands.Project(),
     ClientCommands.Pipeline(),
+    ClientCommands.Workflow(),
+    ClientCommands.Job(),
     ClientCommands.Logs(),
     BenchCommands.Bench(),
 };

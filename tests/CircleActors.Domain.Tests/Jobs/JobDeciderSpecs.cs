@@ -49,6 +49,47 @@ public sealed class JobDeciderSpecs
     private static string Json(JobState state) => JsonSerializer.Serialize(state);
 
     [Fact]
+    public void Canceling_a_job_no_agent_has_taken_ends_it_canceled_at_once()
+    {
+        var job = Scheduled(parallelism: 2);
+        var canceled = job.Send(new CancelJob(Job, Actor.Admin));
+
+        Assert.Single(canceled.Events.OfType<JobCancelRequested>());
+        Assert.Equal(2, canceled.Events.OfType<TaskFinished>().Count(t => t.Status == JobStatus.Canceled));
+        Assert.Equal(JobStatus.Canceled, Assert.Single(canceled.Events.OfType<JobFinished>()).Status);
+        Assert.Empty(canceled.Events.OfType<TaskRequeued>());
+    }
+
+    [Fact]
+    public void Canceling_a_running_job_waits_for_its_agent_and_a_lapsed_lease_then_cancels_rather_than_requeues()
+    {
+        var job = Running();
+        var canceled = job.Send(new CancelJob(Job, Actor.Admin));
+        Assert.Equal([typeof(JobCancelRequested)], canceled.Events.Select(e => e.GetType()));
+        Assert.Equal(JobStatus.Running, job.State.Status);
+        AcceptedWithoutEvents(job.Send(new CancelJob(Job, Actor.Admin)));
+
+        var lapsed = job.Send(new ExpireLease(Job, 0, 1));
+
+        Assert.Empty(lapsed.Events.OfType<TaskRequeued>());
+        Assert.Equal(JobStatus.Canceled, Assert.Single(lapsed.Events.OfType<TaskFinished>()).Status);
+        Assert.Equal(JobStatus.Canceled, Assert.Single(lapsed.Events.OfType<JobFinished>()).Status);
+    }
+
+    [Fact]
+    public void A_canceled_task_reported_by_its_agent_ends_the_job_canceled_and_a_finished_job_cannot_be_canceled()
+    {
+        var job = Running();
+        job.Send(new CancelJob(Job, Actor.Admin));
+        var ended = job.Send(new ReportTaskFinished(Job, 0, 1, JobStatus.Canceled, "canceled"));
+        Assert.Equal(JobStatus.Canceled, Assert.Single(ended.Events.OfType<JobFinished>()).Status);
+
+        var before = Json(job.State);
+        Rejection(job.Send(new CancelJob(Job, Actor.Admin)), RejectionKind.Conflict);
+        Assert.Equal(before, Json(job.State));
+    }
+
+    [Fact]
     public void Scheduling_a_job_creates_one_waiting_task_per_parallel_run()
     {
         var job = NewJob();

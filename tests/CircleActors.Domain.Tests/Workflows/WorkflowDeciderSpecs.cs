@@ -131,9 +131,12 @@ public sealed class WorkflowDeciderSpecs
     public void An_approval_job_holds_the_jobs_after_it_and_the_workflow_stays_open()
     {
         var workflow = Started(Planned("build"), Approval("hold", "build"), Planned("deploy", "hold"));
-        Assert.Equal(JobStatus.OnHold, workflow.State.JobStatuses["hold"]);
+        // Held only once what it requires has succeeded: until then it is blocked like any job.
+        Assert.Equal(JobStatus.Blocked, workflow.State.JobStatuses["hold"]);
 
         var built = workflow.Send(Finished("build", JobStatus.Success));
+        Assert.Equal("hold", Assert.Single(built.Events.OfType<WorkflowJobHeld>()).JobName);
+        Assert.Equal(JobStatus.OnHold, workflow.State.JobStatuses["hold"]);
         Assert.Empty(ScheduledBy(built));
         Assert.Empty(built.Events.OfType<WorkflowFinished>());
         Assert.False(workflow.State.IsFinished);
@@ -149,6 +152,100 @@ public sealed class WorkflowDeciderSpecs
         Assert.Empty(workflow.History.OfType<WorkflowJobScheduled>());
         Assert.False(workflow.State.IsFinished);
         Assert.Equal(WorkflowStatus.OnHold, WorkflowDecider.CurrentStatus(workflow.State));
+    }
+
+    private static ApproveJob Approve(string job) => new(Workflow, DerivedIds.Job(Workflow, job), Actor.Admin);
+
+    [Fact]
+    public void Approving_a_held_job_succeeds_it_and_runs_its_dependants_and_names_the_approver()
+    {
+        var workflow = Started(Planned("build"), Approval("hold", "build"), Planned("deploy", "hold"));
+        workflow.Send(Finished("build", JobStatus.Success));
+
+        var approved = workflow.Send(new ApproveJob(Workflow, DerivedIds.Job(Workflow, "hold"), new Actor("ana", "user", "ana")));
+
+        Assert.IsType<Accepted>(approved.Reply);
+        Assert.Equal("ana", Assert.Single(approved.Events.OfType<WorkflowJobApproved>()).Actor.Id);
+        Assert.Equal(["deploy"], ScheduledBy(approved));
+        Assert.Equal(JobStatus.Success, workflow.State.JobStatuses["hold"]);
+        Assert.Equal(WorkflowStatus.Running, WorkflowDecider.CurrentStatus(workflow.State));
+        var end = workflow.Send(Finished("deploy", JobStatus.Success));
+        Assert.Equal(WorkflowStatus.Success, Assert.Single(end.Events.OfType<WorkflowFinished>()).Status);
+    }
+
+    public static TheoryData<string, RejectionKind> RefusedApprovals => new()
+    {
+        { "twice", RejectionKind.Conflict },
+        { "before its requirements succeeded", RejectionKind.Conflict },
+        { "a job that is not an approval", RejectionKind.Invalid },
+        { "an unknown request", RejectionKind.NotFound },
+        { "a canceled workflow", RejectionKind.Conflict },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedApprovals))]
+    public void An_approval_that_cannot_apply_is_refused_and_changes_nothing(string situation, RejectionKind kind)
+    {
+        var workflow = Started(Planned("build"), Approval("hold", "build"), Planned("deploy", "hold"));
+        var command = Approve("hold");
+        switch (situation)
+        {
+            case "twice":
+                workflow.Send(Finished("build", JobStatus.Success));
+                workflow.Send(Approve("hold"));
+                break;
+            case "before its requirements succeeded":
+                break;
+            case "a job that is not an approval":
+                command = Approve("build");
+                break;
+            case "an unknown request":
+                command = Approve("nothing-by-that-name");
+                break;
+            case "a canceled workflow":
+                workflow.Send(Finished("build", JobStatus.Success));
+                workflow.Send(new CancelWorkflow(Workflow, Actor.Admin));
+                break;
+        }
+        var before = Json(workflow.State);
+
+        var refused = workflow.Send(command);
+
+        Assert.Equal(kind, Assert.IsType<Rejected>(refused.Reply).Kind);
+        Assert.Empty(refused.Events);
+        Assert.Equal(before, Json(workflow.State));
+    }
+
+    [Fact]
+    public void Canceling_a_running_workflow_ends_it_canceled_once_its_running_jobs_report()
+    {
+        var workflow = Started(Chain);
+        var canceled = workflow.Send(new CancelWorkflow(Workflow, Actor.Admin));
+
+        Assert.Single(canceled.Events.OfType<WorkflowCanceled>());
+        Assert.Empty(canceled.Events.OfType<WorkflowFinished>());
+        Assert.Equal(JobStatus.Canceled, workflow.State.JobStatuses["test"]);
+        Assert.Equal(JobStatus.Canceled, workflow.State.JobStatuses["deploy"]);
+        Assert.Equal(["build", "lint"], workflow.State.RunningJobs.Select(j => j.Name).Order());
+        Assert.Equal(WorkflowStatus.Canceled, WorkflowDecider.CurrentStatus(workflow.State));
+
+        // A job that ends successfully meanwhile schedules nothing after it.
+        var built = workflow.Send(Finished("build", JobStatus.Success));
+        Assert.Empty(ScheduledBy(built));
+        var end = workflow.Send(Finished("lint", JobStatus.Canceled));
+        Assert.Equal(WorkflowStatus.Canceled, Assert.Single(end.Events.OfType<WorkflowFinished>()).Status);
+    }
+
+    [Fact]
+    public void A_held_workflow_canceled_ends_at_once_and_an_ended_workflow_cannot_be_canceled()
+    {
+        var workflow = Started(Approval("hold"), Planned("deploy", "hold"));
+        var canceled = workflow.Send(new CancelWorkflow(Workflow, Actor.Admin));
+        Assert.Equal(WorkflowStatus.Canceled, Assert.Single(canceled.Events.OfType<WorkflowFinished>()).Status);
+
+        var again = workflow.Send(new CancelWorkflow(Workflow, Actor.Admin));
+        Assert.Equal(RejectionKind.Conflict, Assert.IsType<Rejected>(again.Reply).Kind);
+        Assert.Empty(again.Events);
     }
 
     [Fact]

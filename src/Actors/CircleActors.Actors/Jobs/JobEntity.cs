@@ -75,6 +75,9 @@ public sealed class JobEntity : AggregateEntity<JobState, IJobCommand, IJobEvent
             case TaskRequeued:
                 OfferWaitingTasks();
                 break;
+            case JobCancelRequested:
+                StopRunningTasks();
+                break;
             case TaskAssigned assigned:
                 StartLease(assigned.TaskIndex, assigned.Attempt);
                 break;
@@ -99,6 +102,7 @@ public sealed class JobEntity : AggregateEntity<JobState, IJobCommand, IJobEvent
             return;
         }
         OfferWaitingTasks();
+        if (State.CancelRequested) StopRunningTasks();
         // Leases restart in full: an agent still running the task will extend it.
         foreach (var task in State.Tasks.Where(t => t.IsAssigned)) StartLease(task.Index, task.Attempt);
     }
@@ -116,6 +120,16 @@ public sealed class JobEntity : AggregateEntity<JobState, IJobCommand, IJobEvent
             Scheduler.Tell(new SchedulerProtocol.EnqueueTask(new TaskKey(State.Id, task.Index), task.Attempt, resourceClass, State.QueuedAt ?? Now));
         // The scheduler keeps its queue in memory: remind it until the tasks are taken.
         Timers.StartSingleTimer(nameof(RemindScheduler), RemindScheduler.Instance, _enqueueReminder);
+    }
+
+    /// <summary>
+    /// Asks the agents of running tasks to stop them; they report canceled. If an agent is gone,
+    /// the lease lapses and the task ends canceled all the same.
+    /// </summary>
+    private void StopRunningTasks()
+    {
+        foreach (var task in State.Tasks.Where(t => t.IsAssigned && t.Node is not null))
+            Scheduler.Tell(new SchedulerProtocol.CancelRunningTask(task.Node!.Value, new TaskKey(State.Id, task.Index), task.Attempt, "the job was canceled"));
     }
 
     private void OnExtendLease(AgentProtocol.ExtendLease extend)

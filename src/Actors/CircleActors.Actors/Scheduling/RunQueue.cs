@@ -146,6 +146,9 @@ public sealed class RunQueue
         return true;
     }
 
+    /// <summary>The agent of a node, when the node is up.</summary>
+    public IActorRef? AgentOf(NodeId id) => _nodes.TryGetValue(id, out var node) && node.Up ? node.Agent : null;
+
     /// <summary>A draining node takes no new tasks; those it runs finish.</summary>
     public bool SetDrain(NodeId id, bool drain)
     {

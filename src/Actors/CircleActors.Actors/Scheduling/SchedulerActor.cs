@@ -48,6 +48,8 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
                 Sender.Tell(new AgentProtocol.RegistrationRequired(m.Node));
             else Dispatch();
         });
+        Receive<SchedulerProtocol.CancelRunningTask>(m =>
+            _queue.AgentOf(m.Node)?.Tell(new AgentProtocol.CancelTask(m.Task, m.Attempt, m.Reason)));
         Receive<Terminated>(t => Dispatched(() => _queue.MarkDown(t.ActorRef)));
         Receive<AssignmentSettled>(OnAssignmentSettled);
         Receive<CheckNodes>(_ =>

@@ -15,6 +15,9 @@ public static class SchedulerProtocol
     /// <summary>The task's attempt ended (or will not run): its capacity is free again.</summary>
     public sealed record ReleaseTask(TaskKey Task, int Attempt);
 
+    /// <summary>Forward a cancel to the agent on <paramref name="Node"/> running the task (the job does not know its address).</summary>
+    public sealed record CancelRunningTask(NodeId Node, TaskKey Task, int Attempt, string Reason);
+
     public sealed record GetNodes;
 
     public sealed record NodeInfo(

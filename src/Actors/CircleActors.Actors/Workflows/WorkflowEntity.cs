@@ -40,11 +40,26 @@ public sealed class WorkflowEntity : AggregateEntity<WorkflowState, IWorkflowCom
     {
         if (@event is WorkflowJobScheduled scheduled)
             ScheduleJob(State.Jobs.Single(j => j.Name == scheduled.JobName));
+        else if (@event is WorkflowCanceled canceled)
+            foreach (var job in State.RunningJobs) CancelJob(job, canceled.Actor);
     }
 
     protected override void OnRecovered()
     {
-        foreach (var job in State.RunningJobs) ScheduleJob(job);
+        foreach (var job in State.RunningJobs)
+        {
+            ScheduleJob(job);
+            if (State.CancelRequested) CancelJob(job, Actor.System);
+        }
+    }
+
+    private void CancelJob(PlannedJob job, Actor actor)
+    {
+        var jobs = ActorRegistry.For(Context.System).Get<JobRegion>();
+        var log = Log;
+        // A job that ended meanwhile refuses the cancel: that is fine, it reports its end anyway.
+        Reliably.AskAsync(jobs, new JobCommands.CancelJob(job.JobId, actor))
+            .ContinueWith(t => log.Error(t.Exception, "job {0} could not be told to cancel", job.Name), TaskContinuationOptions.OnlyOnFaulted);
     }
 
     private void ScheduleJob(PlannedJob job)

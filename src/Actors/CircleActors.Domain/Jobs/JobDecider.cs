@@ -23,6 +23,7 @@ public static class JobDecider
 
         if (!state.Exists) return Decision<IJobEvent>.Reject(RejectionKind.NotFound, $"job {state.Id} not found");
         if (command is JobQueries.GetJob) return Decision<IJobEvent>.Ignore(state);
+        if (command is CancelJob cancel) return Cancel(state, cancel, now);
         var report = (ITaskCommand)command;
         if (report.TaskIndex < 0 || report.TaskIndex >= state.Tasks.Length)
             return Decision<IJobEvent>.Reject(RejectionKind.Invalid, $"job {state.Id} has no task {report.TaskIndex}");
@@ -77,9 +78,30 @@ public static class JobDecider
         }
     }
 
-    /// <summary>Ends a task; an infrastructure failure requeues it once; the last task to end ends the job.</summary>
+    private static Decision<IJobEvent> Cancel(JobState state, CancelJob cancel, DateTimeOffset now)
+    {
+        if (state.IsFinished) return Decision<IJobEvent>.Reject(RejectionKind.Conflict, $"job {state.Template!.JobName} has finished ({state.Status.ToWire()})");
+        if (state.CancelRequested) return Decision<IJobEvent>.Ignore(Accepted.Instance);
+        var spec = state.Template!;
+        var events = new List<IJobEvent> { new JobCancelRequested(state.Id, spec.Project, spec.JobNumber, spec.JobName, cancel.Actor, now) };
+        var next = state.Apply(events[0]);
+        // Tasks no agent has taken end now; running ones end when their agents confirm (or their leases lapse).
+        foreach (var task in state.Tasks.Where(t => t.Status == JobStatus.NotRunning))
+        {
+            var ended = EndTask(next, next.Tasks[task.Index], JobStatus.Canceled, "canceled before it started", now);
+            events.AddRange(ended);
+            next = ended.Aggregate(next, (s, e) => s.Apply(e));
+        }
+        return new(events, Accepted.Instance);
+    }
+
+    /// <summary>
+    /// Ends a task; an infrastructure failure requeues it once (unless the job was canceled: then
+    /// it is simply canceled); the last task to end ends the job.
+    /// </summary>
     private static List<IJobEvent> EndTask(JobState state, TaskState task, JobStatus status, string? reason, DateTimeOffset now)
     {
+        if (state.CancelRequested && status == JobStatus.InfrastructureFail) (status, reason) = (JobStatus.Canceled, "canceled");
         var events = new List<IJobEvent> { new TaskFinished(state.Id, task.Index, task.Attempt, status, reason, now) };
         if (status == JobStatus.InfrastructureFail && task.Attempt < JobState.MaxAttempts)
         {

@@ -33,7 +33,8 @@ public sealed record JobState(
     DateTimeOffset? QueuedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? StoppedAt,
-    JobStatus? FinishedWith)
+    JobStatus? FinishedWith,
+    bool CancelRequested = false)
 {
     /// <summary>A task that fails for infrastructure reasons runs once more before the job gives up.</summary>
     public const int MaxAttempts = 2;
@@ -60,6 +61,7 @@ public sealed record JobState(
         TaskAssigned e => WithTask(e.TaskIndex, e.Attempt, t => t.Status == JobStatus.NotRunning,
             t => t with { Status = JobStatus.Queued, Node = e.Node }),
         JobStarted e when StartedAt is null => this with { StartedAt = e.At },
+        JobCancelRequested when Exists && !IsFinished && !CancelRequested => this with { CancelRequested = true },
         TaskStepStarted e => WithTask(e.TaskIndex, e.Attempt, t => t.IsAssigned, t => t with
         {
             Status = JobStatus.Running,

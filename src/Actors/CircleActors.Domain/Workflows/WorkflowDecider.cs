@@ -29,6 +29,36 @@ public static class WorkflowDecider
                     ? Decision<IWorkflowEvent>.Ignore(state)
                     : Decision<IWorkflowEvent>.Reject(RejectionKind.NotFound, $"workflow {state.Id} not found");
 
+            case ApproveJob approve:
+            {
+                if (!state.Exists)
+                    return Decision<IWorkflowEvent>.Reject(RejectionKind.NotFound, $"workflow {state.Id} not found");
+                var job = state.Jobs.FirstOrDefault(j => j.JobId == approve.ApprovalRequestId);
+                if (job is null)
+                    return Decision<IWorkflowEvent>.Reject(RejectionKind.NotFound, $"workflow {state.Id} has no approval request {approve.ApprovalRequestId}");
+                if (!job.IsApproval)
+                    return Decision<IWorkflowEvent>.Reject(RejectionKind.Invalid, $"job {job.Name} is not an approval job");
+                if (state.IsFinished || state.CancelRequested)
+                    return Decision<IWorkflowEvent>.Reject(RejectionKind.Conflict,
+                        $"workflow {state.Started!.Name} has ended ({CurrentStatus(state).ToWire()}); nothing to approve");
+                var status = state.JobStatuses[job.Name];
+                if (status == JobStatus.Success)
+                    return Decision<IWorkflowEvent>.Reject(RejectionKind.Conflict, $"job {job.Name} is already approved");
+                if (status != JobStatus.OnHold)
+                    return Decision<IWorkflowEvent>.Reject(RejectionKind.Conflict, $"job {job.Name} is not on hold yet: the jobs it requires have not all succeeded");
+                var approved = new WorkflowJobApproved(state.Id, state.Started!.Context.Project, job.Name, job.JobId, approve.Actor, now);
+                return new(Advance(state, [approved], now), Accepted.Instance);
+            }
+
+            case CancelWorkflow cancel:
+                if (!state.Exists)
+                    return Decision<IWorkflowEvent>.Reject(RejectionKind.NotFound, $"workflow {state.Id} not found");
+                if (state.IsFinished)
+                    return Decision<IWorkflowEvent>.Reject(RejectionKind.Conflict, $"workflow {state.Started!.Name} has ended ({state.FinishedWith!.Value.ToWire()})");
+                if (state.CancelRequested) return Decision<IWorkflowEvent>.Ignore(Accepted.Instance);
+                var canceled = new WorkflowCanceled(state.Id, state.Started!.Context.Project, state.Started.Name, cancel.Actor, now);
+                return new(Advance(state, [canceled], now), Accepted.Instance);
+
             case RecordJobFinished finished:
                 if (!state.Exists)
                     return Decision<IWorkflowEvent>.Reject(RejectionKind.NotFound, $"workflow {state.Id} not found");
@@ -50,14 +80,20 @@ public static class WorkflowDecider
     {
         var next = events.Aggregate(state, (s, e) => s.Apply(e));
         var context = next.Started!.Context;
-        foreach (var job in next.Jobs)
+        // Approving a job can make others runnable, and those may be approvals too: repeat until nothing changes.
+        for (var changed = !next.CancelRequested; changed;)
         {
-            if (job.IsApproval || next.Scheduled.Contains(job.Name)) continue;
-            if (job.Requires.All(r => next.JobStatuses.TryGetValue(r, out var s) && s.IsSuccessful()))
+            changed = false;
+            foreach (var job in next.Jobs)
             {
-                var scheduled = new WorkflowJobScheduled(next.Id, context.Project, job.Name, job.JobId, job.JobNumber, now);
-                events.Add(scheduled);
-                next = next.Apply(scheduled);
+                if (next.Scheduled.Contains(job.Name) || next.JobStatuses[job.Name] != JobStatus.Blocked) continue;
+                if (!job.Requires.All(r => next.JobStatuses.TryGetValue(r, out var s) && s.IsSuccessful())) continue;
+                IWorkflowEvent ready = job.IsApproval
+                    ? new WorkflowJobHeld(next.Id, job.Name, now)
+                    : new WorkflowJobScheduled(next.Id, context.Project, job.Name, job.JobId, job.JobNumber, now);
+                events.Add(ready);
+                next = next.Apply(ready);
+                changed = true;
             }
         }
 
@@ -71,6 +107,7 @@ public static class WorkflowDecider
     private static WorkflowStatus? Outcome(WorkflowState state)
     {
         if (state.RunningJobs.Any()) return null;
+        if (state.CancelRequested) return WorkflowStatus.Canceled;
         var statuses = state.JobStatuses.Values.ToList();
         if (statuses.Any(s => s == JobStatus.OnHold) && !statuses.Any(IsFailure)) return null; // held for approval
         if (statuses.Any(s => s == JobStatus.Canceled)) return WorkflowStatus.Canceled;
@@ -84,6 +121,7 @@ public static class WorkflowDecider
     public static WorkflowStatus CurrentStatus(WorkflowState state)
     {
         if (state.FinishedWith is { } finished) return finished;
+        if (state.CancelRequested) return WorkflowStatus.Canceled;
         var statuses = state.JobStatuses.Values.ToList();
         if (statuses.Any(IsFailure)) return WorkflowStatus.Failing;
         if (!state.RunningJobs.Any() && statuses.Any(s => s == JobStatus.OnHold)) return WorkflowStatus.OnHold;

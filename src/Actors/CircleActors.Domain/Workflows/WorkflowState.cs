@@ -11,13 +11,15 @@ namespace CircleActors.Domain.Workflows;
 /// <summary>
 /// A workflow's job graph and where each job stands. Jobs not yet scheduled are
 /// <see cref="JobStatus.Blocked"/>; once scheduled their status is what their job entity reported.
+/// An approval job is blocked until its requirements succeed, then on hold until approved.
 /// </summary>
 public sealed record WorkflowState(
     WorkflowId Id,
     WorkflowStarted? Started,
     ImmutableDictionary<string, JobStatus> JobStatuses,
     ImmutableHashSet<string> Scheduled,
-    WorkflowStatus? FinishedWith)
+    WorkflowStatus? FinishedWith,
+    bool CancelRequested = false)
 {
     public static WorkflowState Empty(WorkflowId id) =>
         new(id, null, ImmutableDictionary<string, JobStatus>.Empty, ImmutableHashSet<string>.Empty, null);
@@ -33,12 +35,32 @@ public sealed record WorkflowState(
     [JsonIgnore]
     public IEnumerable<PlannedJob> RunningJobs => Jobs.Where(j => Scheduled.Contains(j.Name) && !JobStatuses[j.Name].IsTerminal());
 
+    /// <summary>Whether the job is one of this workflow's approval jobs, open and in the given status.</summary>
+    private bool IsOpenApproval(string jobName, JobStatus status) =>
+        Exists && !IsFinished && Jobs.Any(j => j.Name == jobName && j.IsApproval) && JobStatuses[jobName] == status;
+
     public WorkflowState Apply(IWorkflowEvent @event) => @event switch
     {
         WorkflowStarted e when !Exists => this with
         {
             Started = e,
-            JobStatuses = e.Jobs.ToImmutableDictionary(j => j.Name, j => j.IsApproval ? JobStatus.OnHold : JobStatus.Blocked),
+            JobStatuses = e.Jobs.ToImmutableDictionary(j => j.Name, _ => JobStatus.Blocked),
+        },
+        WorkflowJobHeld e when IsOpenApproval(e.JobName, JobStatus.Blocked) => this with
+        {
+            JobStatuses = JobStatuses.SetItem(e.JobName, JobStatus.OnHold),
+        },
+        WorkflowJobApproved e when IsOpenApproval(e.JobName, JobStatus.OnHold) => this with
+        {
+            JobStatuses = JobStatuses.SetItem(e.JobName, JobStatus.Success),
+        },
+        WorkflowCanceled when Exists && !IsFinished && !CancelRequested => this with
+        {
+            CancelRequested = true,
+            // What never started never will; what runs ends when its job reports.
+            JobStatuses = JobStatuses.SetItems(JobStatuses
+                .Where(j => !Scheduled.Contains(j.Key) && !j.Value.IsTerminal())
+                .Select(j => KeyValuePair.Create(j.Key, JobStatus.Canceled))),
         },
         WorkflowJobScheduled e when Exists && !IsFinished && JobStatuses.ContainsKey(e.JobName) && !Scheduled.Contains(e.JobName) => this with
         {

@@ -94,6 +94,48 @@ public static class ClientCommands
         }
     }
 
+    public static Command Workflow()
+    {
+        var workflowId = new Argument<string>("workflow-id");
+        var approvalId = new Argument<string>("approval-request-id") { Description = "The approval job's id (from `GET /api/v2/workflow/{id}/job`)" };
+        var approveDataDir = DataDir;
+        var approve = new Command("approve", "Approve a held approval job") { workflowId, approvalId };
+        AddConnection(approve, approveDataDir);
+        approve.SetAction(async (parse, ct) =>
+        {
+            using var client = Client(parse, approveDataDir);
+            var reply = await client.SendAsync(HttpMethod.Post, $"/api/v2/workflow/{parse.GetValue(workflowId)}/approve/{parse.GetValue(approvalId)}", ct: ct);
+            Console.WriteLine(reply["message"]);
+        });
+        var cancelId = new Argument<string>("workflow-id");
+        var cancelDataDir = DataDir;
+        var cancel = new Command("cancel", "Cancel a workflow") { cancelId };
+        AddConnection(cancel, cancelDataDir);
+        cancel.SetAction(async (parse, ct) =>
+        {
+            using var client = Client(parse, cancelDataDir);
+            var reply = await client.SendAsync(HttpMethod.Post, $"/api/v2/workflow/{parse.GetValue(cancelId)}/cancel", ct: ct);
+            Console.WriteLine(reply["message"]);
+        });
+        return new Command("workflow", "Workflow controls") { approve, cancel };
+    }
+
+    public static Command Job()
+    {
+        var slug = new Argument<string>("slug");
+        var number = new Argument<long>("job-number");
+        var dataDir = DataDir;
+        var cancel = new Command("cancel", "Cancel a job") { slug, number };
+        AddConnection(cancel, dataDir);
+        cancel.SetAction(async (parse, ct) =>
+        {
+            using var client = Client(parse, dataDir);
+            var reply = await client.SendAsync(HttpMethod.Post, $"/api/v2/project/{parse.GetValue(slug)}/job/{parse.GetValue(number)}/cancel", ct: ct);
+            Console.WriteLine(reply["message"]);
+        });
+        return new Command("job", "Job controls") { cancel };
+    }
+
     public static Command Logs()
     {
         var slug = new Argument<string>("slug");

@@ -5,6 +5,7 @@ using CircleActors.Domain.Jobs;
 using CircleActors.Domain.Pipelines;
 using CircleActors.Domain.Pipelines.Messages;
 using CircleActors.Domain.Workflows;
+using CircleActors.Domain.Workflows.Messages;
 using CircleActors.Server.Hosting;
 
 namespace CircleActors.Server.Api;
@@ -18,6 +19,8 @@ public static class PipelinesApi
         api.MapGet("/pipeline/{id:guid}/workflow", GetPipelineWorkflows);
         api.MapGet("/workflow/{id:guid}", GetWorkflow);
         api.MapGet("/workflow/{id:guid}/job", GetWorkflowJobs);
+        api.MapPost("/workflow/{id:guid}/approve/{approvalRequestId:guid}", Approve);
+        api.MapPost("/workflow/{id:guid}/cancel", Cancel);
     }
 
     /// <summary>Read from the entity itself, so a pipeline is visible the moment its trigger is answered.</summary>
@@ -60,6 +63,22 @@ public static class PipelinesApi
         }).ToList();
         return Results.Json(new Page<WorkflowJobView>(items));
     }
+
+    /// <summary>CircleCI answers workflow controls with 202 and <c>{"message": "Accepted."}</c>.</summary>
+    public static IResult AcceptedMessage() => Results.Json(new { message = "Accepted." }, statusCode: StatusCodes.Status202Accepted);
+
+    private static Task<IResult> Approve(Guid id, Guid approvalRequestId, Entities entities) => ApiErrors.Guard(async () =>
+    {
+        await Reliably.AskForAsync<Accepted>(entities.Workflows,
+            new WorkflowCommands.ApproveJob(new WorkflowId(id), new JobId(approvalRequestId), Actor.Admin));
+        return AcceptedMessage();
+    });
+
+    private static Task<IResult> Cancel(Guid id, Entities entities) => ApiErrors.Guard(async () =>
+    {
+        await Reliably.AskForAsync<Accepted>(entities.Workflows, new WorkflowCommands.CancelWorkflow(new WorkflowId(id), Actor.Admin));
+        return AcceptedMessage();
+    });
 
     private static async Task<WorkflowView> ViewOf(WorkflowState workflow, ReadDocuments documents)
     {

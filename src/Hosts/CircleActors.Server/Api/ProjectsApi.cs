@@ -31,6 +31,7 @@ public static class ProjectsApi
         project.MapGet("/pipeline", ListPipelines);
         project.MapGet("/job/{number:long}", GetJob);
         project.MapGet("/job/{number:long}/output", GetJobOutput);
+        project.MapPost("/job/{number:long}/cancel", CancelJob);
     }
 
     private static Task<IResult> AddProject(AddProjectRequest? request, Entities entities) => ApiErrors.Guard(async () =>
@@ -79,6 +80,15 @@ public static class ProjectsApi
                 pendingReason = pending.Tasks.FirstOrDefault(t => t.Task.JobId == job.Id)?.Reason;
             }
             return Results.Json(JobView.From(job, project, pendingReason));
+        });
+
+    private static Task<IResult> CancelJob(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents) =>
+        WithProject(vcs, org, repo, entities, async project =>
+        {
+            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number);
+            if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
+            await Reliably.AskForAsync<Accepted>(entities.Jobs, new Domain.Jobs.Messages.JobCommands.CancelJob(job.Id, Actor.Admin));
+            return PipelinesApi.AcceptedMessage();
         });
 
     /// <summary>Every step's output of every parallel run (latest attempt), each step under a header line.</summary>

@@ -21,6 +21,9 @@ public static class JobCommands
     /// <summary>Creates the job with its task template (task 0, attempt 1). Idempotent.</summary>
     public sealed record ScheduleJob(JobId JobId, JobTaskSpec Template) : IJobCommand;
 
+    /// <summary>Stops the job: waiting tasks end canceled, running ones are stopped by their agents.</summary>
+    public sealed record CancelJob(JobId JobId, Actor Actor) : IJobCommand;
+
     /// <summary>The scheduler gives a waiting task to a node. Replies with the task's spec, or rejects.</summary>
     public sealed record AssignTask(JobId JobId, int TaskIndex, int Attempt, NodeId Node) : ITaskCommand;
 

@@ -11,6 +11,9 @@ public static class JobEvents
 {
     public sealed record JobScheduled(JobId JobId, JobTaskSpec Template, DateTimeOffset At) : IJobEvent;
 
+    /// <summary>Someone canceled the job; tasks still running end canceled once their agents stop them.</summary>
+    public sealed record JobCancelRequested(JobId JobId, ProjectSlug Project, long JobNumber, string JobName, Actor Actor, DateTimeOffset At) : IJobEvent;
+
     public sealed record TaskAssigned(JobId JobId, int TaskIndex, int Attempt, NodeId Node, DateTimeOffset At) : IJobEvent;
 
     /// <summary>The job's first task began running.</summary>

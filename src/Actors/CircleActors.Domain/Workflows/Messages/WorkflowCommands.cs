@@ -27,6 +27,12 @@ public static class WorkflowCommands
     public sealed record StartWorkflow(WorkflowId WorkflowId, string Name, WorkflowContext Context, IReadOnlyList<PlannedJob> Jobs, Actor Actor)
         : IWorkflowCommand;
 
+    /// <summary>Approves a held approval job; its dependants then run. The request id is the approval job's id.</summary>
+    public sealed record ApproveJob(WorkflowId WorkflowId, JobId ApprovalRequestId, Actor Actor) : IWorkflowCommand;
+
+    /// <summary>Stops the workflow: running jobs are canceled, the others never start.</summary>
+    public sealed record CancelWorkflow(WorkflowId WorkflowId, Actor Actor) : IWorkflowCommand;
+
     /// <summary>A job of this workflow ended. Idempotent per job.</summary>
     public sealed record RecordJobFinished(WorkflowId WorkflowId, string JobName, JobStatus Status) : IWorkflowCommand;
 }

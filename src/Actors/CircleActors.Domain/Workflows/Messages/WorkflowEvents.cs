@@ -19,6 +19,14 @@ public static class WorkflowEvents
     public sealed record WorkflowJobScheduled(WorkflowId WorkflowId, ProjectSlug Project, string JobName, JobId JobId, long? JobNumber, DateTimeOffset At)
         : IWorkflowEvent;
 
+    /// <summary>An approval job's requirements succeeded: it waits for someone to approve it.</summary>
+    public sealed record WorkflowJobHeld(WorkflowId WorkflowId, string JobName, DateTimeOffset At) : IWorkflowEvent;
+
+    public sealed record WorkflowJobApproved(WorkflowId WorkflowId, ProjectSlug Project, string JobName, JobId JobId, Actor Actor, DateTimeOffset At)
+        : IWorkflowEvent;
+
+    public sealed record WorkflowCanceled(WorkflowId WorkflowId, ProjectSlug Project, string Name, Actor Actor, DateTimeOffset At) : IWorkflowEvent;
+
     public sealed record WorkflowJobFinished(WorkflowId WorkflowId, string JobName, JobStatus Status, DateTimeOffset At) : IWorkflowEvent;
 
     public sealed record WorkflowFinished(WorkflowId WorkflowId, ProjectSlug Project, string Name, WorkflowStatus Status, DateTimeOffset At)
