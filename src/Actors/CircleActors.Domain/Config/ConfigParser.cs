@@ -1,4 +1,5 @@
 using CircleActors.Domain.Config.Internal;
+using CircleActors.Domain.Config.Internal.Processing;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -34,7 +35,8 @@ public static class ConfigParser
         PipelineConfig? config = null;
         try
         {
-            if (YamlLoader.Load(yaml, diagnostics) is { } root) config = Read(root, diagnostics);
+            if (YamlLoader.Load(yaml, diagnostics) is { } root && TreeConversion.FromYaml(root, diagnostics) is { } tree)
+                config = Read(TreeConversion.ToYaml(tree), diagnostics);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
