@@ -55,6 +55,15 @@ public sealed record OrbExecutor(string Reference) : Executor;
 [JsonDerivedType(typeof(CheckoutStep), "checkout")]
 [JsonDerivedType(typeof(RunStep), "run")]
 [JsonDerivedType(typeof(UnsupportedStep), "unsupported")]
+[JsonDerivedType(typeof(SaveCacheStep), "save_cache")]
+[JsonDerivedType(typeof(RestoreCacheStep), "restore_cache")]
+[JsonDerivedType(typeof(StoreArtifactsStep), "store_artifacts")]
+[JsonDerivedType(typeof(StoreTestResultsStep), "store_test_results")]
+[JsonDerivedType(typeof(PersistToWorkspaceStep), "persist_to_workspace")]
+[JsonDerivedType(typeof(AttachWorkspaceStep), "attach_workspace")]
+[JsonDerivedType(typeof(AddSshKeysStep), "add_ssh_keys")]
+[JsonDerivedType(typeof(SetupRemoteDockerStep), "setup_remote_docker")]
+[JsonDerivedType(typeof(DeployStep), "deploy")]
 public abstract record Step;
 
 public sealed record CheckoutStep(string? Path = null) : Step;
@@ -77,6 +86,28 @@ public sealed record RunStep(
 /// <summary>A step type the agent does not run yet; it is reported in the output and skipped.</summary>
 public sealed record UnsupportedStep(string Type) : Step;
 
+/// <summary>Saves <paramref name="Paths"/> under <paramref name="Key"/> (a template such as <c>v1-{{ checksum "package-lock.json" }}</c>).</summary>
+public sealed record SaveCacheStep(string Key, IReadOnlyList<string> Paths, string? Name = null, StepWhen When = StepWhen.OnSuccess) : Step;
+
+/// <summary>Restores the first cache whose key matches one of <paramref name="Keys"/>, tried in order as prefixes.</summary>
+public sealed record RestoreCacheStep(IReadOnlyList<string> Keys, string? Name = null) : Step;
+
+public sealed record StoreArtifactsStep(string Path, string? Destination = null) : Step;
+
+public sealed record StoreTestResultsStep(string Path) : Step;
+
+public sealed record PersistToWorkspaceStep(string Root, IReadOnlyList<string> Paths) : Step;
+
+public sealed record AttachWorkspaceStep(string At) : Step;
+
+/// <summary>Adds SSH keys by fingerprint; none listed means every key of the project.</summary>
+public sealed record AddSshKeysStep(IReadOnlyList<string>? Fingerprints = null) : Step;
+
+public sealed record SetupRemoteDockerStep(string? Version = null, bool DockerLayerCaching = false) : Step;
+
+/// <summary>The deprecated <c>deploy</c> step: a run step that runs once, on parallel task 0.</summary>
+public sealed record DeployStep(RunStep Run) : Step;
+
 public enum StepWhen { OnSuccess, Always, OnFail }
 
 public sealed record WorkflowDefinition(string Name, IReadOnlyList<WorkflowJob> Jobs);
@@ -84,13 +115,17 @@ public sealed record WorkflowDefinition(string Name, IReadOnlyList<WorkflowJob> 
 /// <summary>One entry of a workflow's <c>jobs:</c> list.</summary>
 /// <param name="JobName">The job definition it runs.</param>
 /// <param name="Name">The name it has in the workflow (its <c>name:</c>, else the job name).</param>
+/// <param name="Invokes">In 2.1, the job as written when this entry runs its own expansion of it (parameters, matrix, orb job).</param>
+/// <param name="MatrixAlias">The alias of the matrix this entry comes from, which requires may name.</param>
 public sealed record WorkflowJob(
     string JobName,
     string Name,
     IReadOnlyList<string> Requires,
     Filters? Filters = null,
     bool IsApproval = false,
-    IReadOnlyList<string>? Context = null);
+    IReadOnlyList<string>? Context = null,
+    string? Invokes = null,
+    string? MatrixAlias = null);
 
 public sealed record Filters(RefFilter? Branches, RefFilter? Tags);
 

@@ -9,5 +9,8 @@ public sealed record ConfigParseResult(
     IReadOnlyList<ConfigError> Errors,
     IReadOnlyList<ConfigError> Warnings)
 {
+    /// <summary>The config as processed (2.1 reuse expanded into plain jobs and workflows), as YAML; set when valid.</summary>
+    public string? ProcessedYaml { get; init; }
+
     public bool IsValid => Config is not null && Errors.Count == 0;
 }

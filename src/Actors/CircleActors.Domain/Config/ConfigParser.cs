@@ -29,24 +29,44 @@ public static class ConfigParser
         ["2.1"] = Version21,
     };
 
-    public static ConfigParseResult Parse(string yaml, string fileName = DefaultFileName)
+    public static ConfigParseResult Parse(string yaml, string fileName = DefaultFileName) => Parse(yaml, fileName, ConfigOptions.Default);
+
+    /// <summary>
+    /// Reads a config as a pipeline with these values, parameters and orbs sees it: a 2.1 config is
+    /// processed first (see <see cref="ConfigParseResult.ProcessedYaml"/>), so the result holds plain jobs.
+    /// </summary>
+    public static ConfigParseResult Parse(string yaml, string fileName, ConfigOptions options)
     {
         var diagnostics = new ConfigDiagnostics(fileName);
         PipelineConfig? config = null;
+        string? processedYaml = null;
         try
         {
             if (YamlLoader.Load(yaml, diagnostics) is { } root && TreeConversion.FromYaml(root, diagnostics) is { } tree)
-                config = Read(TreeConversion.ToYaml(tree), diagnostics);
+            {
+                IReadOnlyDictionary<(string, string), Invocation>? invocations = null;
+                if (tree is MapValue top && top["version"] is ScalarValue { Text: Version21 })
+                {
+                    var processed = new Processor(diagnostics, options).Process(top);
+                    tree = processed.Tree;
+                    invocations = processed.Invocations;
+                }
+                config = Read(TreeConversion.ToYaml(tree), diagnostics, invocations);
+                if (!diagnostics.HasErrors) processedYaml = TreeConversion.ToText(tree);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A config is user input read inside a server: a reader bug must fail this pipeline with a message, not the caller.
             diagnostics.Error(Mark.Empty, $"the configuration could not be read ({e.GetType().Name}: {e.Message})");
         }
-        return new ConfigParseResult(diagnostics.HasErrors ? null : config, diagnostics.Errors, diagnostics.Warnings);
+        return new ConfigParseResult(diagnostics.HasErrors ? null : config, diagnostics.Errors, diagnostics.Warnings)
+        {
+            ProcessedYaml = diagnostics.HasErrors ? null : processedYaml,
+        };
     }
 
-    private static PipelineConfig? Read(YamlNode root, ConfigDiagnostics diagnostics)
+    private static PipelineConfig? Read(YamlNode root, ConfigDiagnostics diagnostics, IReadOnlyDictionary<(string, string), Invocation>? invocations)
     {
         var nodes = new NodeReader(diagnostics);
         var top = nodes.Map(root, "the configuration (a map with version:, jobs: and workflows:)");
@@ -60,7 +80,7 @@ public static class ConfigParser
 
         var workflows = NodeReader.IsNull(top["workflows"])
             ? ImplicitWorkflow(top, jobs, diagnostics)
-            : ExplicitWorkflows(top["workflows"]!, jobs, nodes, numberDuplicates: version == Version21);
+            : ExplicitWorkflows(top["workflows"]!, jobs, nodes, numberDuplicates: version == Version21, invocations);
 
         return version is null ? null : new PipelineConfig(version, jobs.Jobs, workflows);
     }
@@ -87,7 +107,8 @@ public static class ConfigParser
         return [new WorkflowDefinition(ImplicitWorkflowName, [new WorkflowJob(ImplicitJobName, ImplicitJobName, [])])];
     }
 
-    private static List<WorkflowDefinition> ExplicitWorkflows(YamlNode workflowsNode, JobsRead jobs, NodeReader nodes, bool numberDuplicates)
+    private static List<WorkflowDefinition> ExplicitWorkflows(
+        YamlNode workflowsNode, JobsRead jobs, NodeReader nodes, bool numberDuplicates, IReadOnlyDictionary<(string, string), Invocation>? invocations)
     {
         var drafts = new WorkflowReader(nodes).ReadWorkflows(workflowsNode)
             .Select(draft => numberDuplicates ? DuplicateJobNaming.Number(draft) : draft)
@@ -99,6 +120,11 @@ public static class ConfigParser
         foreach (var (name, at) in jobs.Declared.Where(job => !referenced.Contains(job.Key)))
             nodes.Diagnostics.Warning(at, $"job '{name}' is defined but no workflow runs it");
 
-        return drafts.Select(draft => draft.ToDefinition()).ToList();
+        return drafts.Select(draft => draft.ToDefinition()).Select(workflow => invocations is null ? workflow : workflow with
+        {
+            Jobs = workflow.Jobs.Select(job => invocations.TryGetValue((workflow.Name, job.Name), out var invocation)
+                ? job with { Invokes = invocation.WrittenJob == job.JobName ? null : invocation.WrittenJob, MatrixAlias = invocation.MatrixAlias }
+                : job).ToList(),
+        }).ToList();
     }
 }

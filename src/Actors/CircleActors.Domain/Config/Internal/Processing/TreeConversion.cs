@@ -99,6 +99,8 @@ internal static class TreeConversion
     private static Scalar ScalarEvent(ScalarValue scalar, bool forText)
     {
         var style = scalar.Style;
+        // An empty plain value prints as null, which reads back as the same empty value.
+        if (forText && scalar.IsNull) return new Scalar(AnchorName.Empty, TagName.Empty, "null", ScalarStyle.Plain, true, false, scalar.At, scalar.At);
         if (forText)
         {
             // Plain stays plain so YAML 1.1 booleans and numbers read back the same; text that was
