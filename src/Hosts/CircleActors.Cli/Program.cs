@@ -8,6 +8,8 @@ var root = new RootCommand("CircleActors: a self-hosted CI/CD server for .circle
     ClientCommands.Project(),
     ClientCommands.Pipeline(),
     ClientCommands.Logs(),
+    ConfigCommands.Config(),
+    OrbCommands.Orb(),
 };
 try
 {

@@ -110,7 +110,8 @@ public sealed record DeployStep(RunStep Run) : Step;
 
 public enum StepWhen { OnSuccess, Always, OnFail }
 
-public sealed record WorkflowDefinition(string Name, IReadOnlyList<WorkflowJob> Jobs);
+/// <param name="ConditionHolds">False when the workflow's 2.1 <c>when:</c> or <c>unless:</c> keeps it from running.</param>
+public sealed record WorkflowDefinition(string Name, IReadOnlyList<WorkflowJob> Jobs, bool ConditionHolds = true);
 
 /// <summary>One entry of a workflow's <c>jobs:</c> list.</summary>
 /// <param name="JobName">The job definition it runs.</param>

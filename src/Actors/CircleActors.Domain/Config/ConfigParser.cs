@@ -45,13 +45,17 @@ public static class ConfigParser
             if (YamlLoader.Load(yaml, diagnostics) is { } root && TreeConversion.FromYaml(root, diagnostics) is { } tree)
             {
                 IReadOnlyDictionary<(string, string), Invocation>? invocations = null;
+                IReadOnlySet<string> skipped = new HashSet<string>();
                 if (tree is MapValue top && top["version"] is ScalarValue { Text: Version21 })
                 {
                     var processed = new Processor(diagnostics, options).Process(top);
                     tree = processed.Tree;
                     invocations = processed.Invocations;
+                    skipped = processed.SkippedWorkflows;
                 }
                 config = Read(TreeConversion.ToYaml(tree), diagnostics, invocations);
+                if (config is not null && skipped.Count > 0)
+                    config = config with { Workflows = config.Workflows.Select(workflow => skipped.Contains(workflow.Name) ? workflow with { ConditionHolds = false } : workflow).ToList() };
                 if (!diagnostics.HasErrors) processedYaml = TreeConversion.ToText(tree);
             }
         }
@@ -81,6 +85,10 @@ public static class ConfigParser
         var workflows = NodeReader.IsNull(top["workflows"])
             ? ImplicitWorkflow(top, jobs, diagnostics)
             : ExplicitWorkflows(top["workflows"]!, jobs, nodes, numberDuplicates: version == Version21, invocations);
+        if (version == Version20 && top["workflows"] is YamlMappingNode written)
+            foreach (var (key, value) in written.Children)
+                if (value is YamlMappingNode workflow && (workflow.Children.ContainsKey("when") || workflow.Children.ContainsKey("unless")))
+                    diagnostics.Warning(key.Start, $"workflow '{key}' has a when: or unless: condition, which only version 2.1 evaluates; it always runs");
 
         return version is null ? null : new PipelineConfig(version, jobs.Jobs, workflows);
     }

@@ -10,6 +10,7 @@ public static class WorkflowFilter
     /// <summary>The workflows that run, each with only its running jobs; workflows left empty are dropped.</summary>
     public static IReadOnlyList<WorkflowDefinition> Select(PipelineConfig config, GitRef gitRef) =>
         config.Workflows
+            .Where(workflow => workflow.ConditionHolds)
             .Select(workflow => workflow with { Jobs = RunningJobs(workflow, gitRef) })
             .Where(workflow => workflow.Jobs.Count > 0)
             .ToList();

@@ -30,8 +30,6 @@ internal sealed class WorkflowReader(NodeReader nodes)
         var name = key.Value ?? "";
         var map = nodes.Map(value, $"workflow '{name}'");
         if (map is null) return null;
-        foreach (var condition in new[] { "when", "unless" }.Where(map.Contains))
-            nodes.Diagnostics.Warning(map.KeyMark(condition), $"workflow '{name}' has a {condition}: condition, which is not evaluated yet; the workflow always runs");
 
         if (NodeReader.IsNull(map["jobs"]))
         {

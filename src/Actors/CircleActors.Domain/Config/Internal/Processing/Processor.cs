@@ -7,7 +7,8 @@ namespace CircleActors.Domain.Config.Internal.Processing;
 internal sealed record Invocation(string WrittenJob, string? MatrixAlias);
 
 /// <summary>A processed config: plain jobs and workflows, and for each workflow entry (by workflow and name) how it was written.</summary>
-internal sealed record Processed(MapValue Tree, IReadOnlyDictionary<(string Workflow, string Name), Invocation> Invocations);
+/// <param name="SkippedWorkflows">Workflows whose when: or unless: condition keeps them from running.</param>
+internal sealed record Processed(MapValue Tree, IReadOnlyDictionary<(string Workflow, string Name), Invocation> Invocations, IReadOnlySet<string> SkippedWorkflows);
 
 /// <summary>
 /// Expands a 2.1 config into plain jobs and workflows, as <c>circleci config process</c> does:
@@ -39,6 +40,7 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
     private readonly Scope root = new("the config");
     // Orbs of the config that are not in the registry stay in the processed config, with what uses them.
     private readonly List<KeyValuePair<ScalarValue, Value>> missingOrbs = [];
+    private readonly HashSet<string> skippedWorkflows = new(StringComparer.Ordinal);
 
     public Processed Process(MapValue top)
     {
@@ -87,7 +89,7 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
         if (missingOrbs.Count > 0) entries.Add(new(ScalarValue.Plain("orbs", top.KeyMark("orbs")), new MapValue(missingOrbs, top["orbs"]!.At)));
         entries.Add(new(ScalarValue.Plain("jobs", top.KeyMark("jobs")), new MapValue(jobs, pipeline["jobs"]?.At ?? top.At)));
         if (workflows is not null) entries.Add(new(ScalarValue.Plain("workflows", top.KeyMark("workflows")), workflows));
-        return new Processed(new MapValue(entries, top.At), invocations);
+        return new Processed(new MapValue(entries, top.At), invocations, skippedWorkflows);
     }
 
     private MapValue SubstitutePipeline(MapValue top)
@@ -402,7 +404,12 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
     private MapValue ProcessWorkflow(string workflow, MapValue body, Action<ScalarValue, Value> putJob, Dictionary<(string, string), Invocation> invocations)
     {
         foreach (var condition in new[] { "when", "unless" })
-            if (body[condition] is { } statement) LogicStatement.Evaluate(statement, diagnostics, $"the {condition} of workflow '{workflow}'");
+        {
+            if (body[condition] is not { } statement) continue;
+            // A condition on a pipeline value not known here (left as << pipeline.x >>) reads as that text.
+            var holds = LogicStatement.Evaluate(statement, diagnostics, $"the {condition} of workflow '{workflow}'");
+            if (holds is { } truth && truth != (condition == "when")) skippedWorkflows.Add(workflow);
+        }
         CheckTriggers(body["triggers"], workflow);
         if (body["jobs"] is not ListValue list) return body;
 
