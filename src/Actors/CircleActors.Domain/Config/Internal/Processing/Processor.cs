@@ -498,7 +498,8 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
         var arguments = settings.Entries.Where(entry => !EntryKeys.Contains(entry.Key.Text)).ToList();
         var declarations = Parameters.Declare(definition.Body["parameters"], $"job '{written}'", diagnostics);
         var instance = arguments.Count > 0 || settings.Contains("pre-steps") || settings.Contains("post-steps")
-            || definition.Scope != root || declarations.Any(declaration => declaration.IsRequired);
+            // A job with parameters gets its own expansion per invocation, so a later invocation cannot change another's.
+            || definition.Scope != root || declarations.Count > 0;
         if (!instance) return EntryOf(written, Named(kept, unnumbered, written, key.At));
 
         if (name != written && root.Jobs.ContainsKey(name))
