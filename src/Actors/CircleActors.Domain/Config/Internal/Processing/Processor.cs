@@ -314,7 +314,7 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
         if (steps.IsNullValue()) return;
         if (steps is not ListValue list)
         {
-            output.Add(steps!);
+            diagnostics.Error(steps!.At, $"the steps of {owner} must be a list");
             return;
         }
         foreach (var item in list.Items)

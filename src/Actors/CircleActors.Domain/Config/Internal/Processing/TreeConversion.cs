@@ -58,65 +58,37 @@ internal static class TreeConversion
     }
 
     /// <summary>The tree as YAML text; the same tree always gives the same text.</summary>
-    public static string ToText(Value root)
-    {
-        var writer = new StringWriter { NewLine = "\n" };
-        var emitter = new Emitter(writer, 2, int.MaxValue);
-        emitter.Emit(new StreamStart());
-        emitter.Emit(new DocumentStart(null, null, true));
-        var events = new List<ParsingEvent>();
-        AddEvents(root, events, forText: true);
-        foreach (var e in events) emitter.Emit(e);
-        emitter.Emit(new DocumentEnd(true));
-        emitter.Emit(new StreamEnd());
-        return writer.ToString();
-    }
+    public static string ToText(Value root) => YamlWriter.Write(root);
 
-    private static void AddEvents(Value value, List<ParsingEvent> events, bool forText = false)
+    private static void AddEvents(Value value, List<ParsingEvent> events)
     {
         switch (value)
         {
             case ScalarValue scalar:
-                events.Add(ScalarEvent(scalar, forText));
+                events.Add(ScalarEvent(scalar));
                 break;
             case ListValue list:
                 events.Add(new SequenceStart(AnchorName.Empty, TagName.Empty, true, SequenceStyle.Block, list.At, list.At));
-                foreach (var item in list.Items) AddEvents(item, events, forText);
+                foreach (var item in list.Items) AddEvents(item, events);
                 events.Add(new SequenceEnd(list.At, list.At));
                 break;
             case MapValue map:
                 events.Add(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block, map.At, map.At));
                 foreach (var (key, item) in map.Entries)
                 {
-                    events.Add(ScalarEvent(key, forText));
-                    AddEvents(item, events, forText);
+                    events.Add(ScalarEvent(key));
+                    AddEvents(item, events);
                 }
                 events.Add(new MappingEnd(map.At, map.At));
                 break;
         }
     }
 
-    private static Scalar ScalarEvent(ScalarValue scalar, bool forText)
+    private static Scalar ScalarEvent(ScalarValue scalar)
     {
-        var style = scalar.Style;
-        // An empty plain value prints as null, which reads back as the same empty value.
-        if (forText && scalar.IsNull) return new Scalar(AnchorName.Empty, TagName.Empty, "null", ScalarStyle.Plain, true, false, scalar.At, scalar.At);
-        if (forText)
-        {
-            // Plain stays plain so YAML 1.1 booleans and numbers read back the same; text that was
-            // quoted stays quoted so it stays text; several lines print as a block.
-            style = scalar.Text.Contains('\n') ? ScalarStyle.Literal
-                : scalar.IsPlain ? ScalarStyle.Plain
-                : ScalarStyle.DoubleQuoted;
-            if (style == ScalarStyle.Literal && (scalar.Text.Contains('\r') || scalar.Text.Contains('\t') || HasTrailingSpaceOnALine(scalar.Text)))
-                style = ScalarStyle.DoubleQuoted;
-        }
-        var plain = style is ScalarStyle.Plain or ScalarStyle.Any;
-        return new Scalar(AnchorName.Empty, TagName.Empty, scalar.Text, style, plain, !plain, scalar.At, scalar.At);
+        var plain = scalar.IsPlain;
+        return new Scalar(AnchorName.Empty, TagName.Empty, scalar.Text, plain ? ScalarStyle.Plain : scalar.Style, plain, !plain, scalar.At, scalar.At);
     }
-
-    private static bool HasTrailingSpaceOnALine(string text) =>
-        text.Split('\n').Any(line => line.EndsWith(' ')) || text.StartsWith(' ') || text.StartsWith('\n');
 
     private sealed class ReplayParser(IReadOnlyList<ParsingEvent> events) : IParser
     {
