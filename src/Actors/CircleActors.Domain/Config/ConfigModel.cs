@@ -111,13 +111,19 @@ public sealed record DeployStep(RunStep Run) : Step;
 public enum StepWhen { OnSuccess, Always, OnFail }
 
 /// <param name="ConditionHolds">False when the workflow's 2.1 <c>when:</c> or <c>unless:</c> keeps it from running.</param>
-public sealed record WorkflowDefinition(string Name, IReadOnlyList<WorkflowJob> Jobs, bool ConditionHolds = true);
+/// <param name="Schedules">The workflow's <c>triggers:</c>; a workflow with a schedule runs on it, not on a push.</param>
+public sealed record WorkflowDefinition(
+    string Name, IReadOnlyList<WorkflowJob> Jobs, bool ConditionHolds = true, IReadOnlyList<ScheduleTrigger>? Schedules = null);
+
+/// <summary>A scheduled trigger: a five-field cron (UTC) and the branches it runs on.</summary>
+public sealed record ScheduleTrigger(string Cron, Filters? Filters);
 
 /// <summary>One entry of a workflow's <c>jobs:</c> list.</summary>
 /// <param name="JobName">The job definition it runs.</param>
 /// <param name="Name">The name it has in the workflow (its <c>name:</c>, else the job name).</param>
 /// <param name="Invokes">In 2.1, the job as written when this entry runs its own expansion of it (parameters, matrix, orb job).</param>
 /// <param name="MatrixAlias">The alias of the matrix this entry comes from, which requires may name.</param>
+/// <param name="RequiredStatuses">For requires written in the 2.1 map form (<c>- build: failed</c>), the statuses each waits for.</param>
 public sealed record WorkflowJob(
     string JobName,
     string Name,
@@ -126,7 +132,8 @@ public sealed record WorkflowJob(
     bool IsApproval = false,
     IReadOnlyList<string>? Context = null,
     string? Invokes = null,
-    string? MatrixAlias = null);
+    string? MatrixAlias = null,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? RequiredStatuses = null);
 
 public sealed record Filters(RefFilter? Branches, RefFilter? Tags);
 

@@ -13,11 +13,37 @@ public sealed partial class DirectoryOrbRegistry(string root) : IOrbRegistry
     /// <summary>Whether text is an orb reference <c>ns/name@version</c> with a version a file can be named after.</summary>
     public static bool IsReference(string reference) => ReferencePattern().IsMatch(reference);
 
+    /// <summary>
+    /// The orb at exactly that version, else, for a partial version (<c>@5</c>, <c>@5.1</c>) or
+    /// <c>@volatile</c>, the highest stored version it admits, as CircleCI resolves them.
+    /// </summary>
     public string? Find(string reference)
     {
         if (!IsReference(reference)) return null;
         var path = PathOf(reference);
-        return File.Exists(path) ? File.ReadAllText(path) : null;
+        if (File.Exists(path)) return File.ReadAllText(path);
+        var at = reference.IndexOf('@');
+        var (name, wanted) = (reference[..at], reference[(at + 1)..]);
+        var best = List()
+            .Where(stored => stored.StartsWith(name + "@", StringComparison.Ordinal))
+            .Select(stored => stored[(at + 1)..])
+            .Where(version => wanted == "volatile" || version.StartsWith(wanted + ".", StringComparison.Ordinal))
+            .Select(version => (Version: version, Parts: Parts(version)))
+            .Where(candidate => candidate.Parts is not null)
+            .OrderByDescending(candidate => candidate.Parts![0]).ThenByDescending(candidate => candidate.Parts![1]).ThenByDescending(candidate => candidate.Parts![2])
+            .Select(candidate => candidate.Version)
+            .FirstOrDefault();
+        return best is null ? null : File.ReadAllText(PathOf($"{name}@{best}"));
+    }
+
+    private static int[]? Parts(string version)
+    {
+        var parts = version.Split('.');
+        if (parts.Length != 3) return null;
+        var numbers = new int[3];
+        for (var i = 0; i < 3; i++)
+            if (!int.TryParse(parts[i], out numbers[i])) return null;
+        return numbers;
     }
 
     /// <summary>Stores an orb's source under its reference, replacing an earlier import of the same version.</summary>
