@@ -46,14 +46,16 @@ public static class ConfigParser
             {
                 IReadOnlyDictionary<(string, string), Invocation>? invocations = null;
                 IReadOnlySet<string> skipped = new HashSet<string>();
+                IReadOnlySet<string> failed = new HashSet<string>();
                 if (tree is MapValue top && top["version"] is ScalarValue { Text: Version21 })
                 {
                     var processed = new Processor(diagnostics, options).Process(top);
                     tree = processed.Tree;
                     invocations = processed.Invocations;
                     skipped = processed.SkippedWorkflows;
+                    failed = processed.FailedJobs;
                 }
-                config = Read(TreeConversion.ToYaml(tree), diagnostics, invocations);
+                config = Read(TreeConversion.ToYaml(tree), diagnostics, invocations, failed);
                 if (config is not null && skipped.Count > 0)
                     config = config with { Workflows = config.Workflows.Select(workflow => skipped.Contains(workflow.Name) ? workflow with { ConditionHolds = false } : workflow).ToList() };
                 if (!diagnostics.HasErrors) processedYaml = TreeConversion.ToText(tree);
@@ -70,7 +72,8 @@ public static class ConfigParser
         };
     }
 
-    private static PipelineConfig? Read(YamlNode root, ConfigDiagnostics diagnostics, IReadOnlyDictionary<(string, string), Invocation>? invocations)
+    private static PipelineConfig? Read(
+        YamlNode root, ConfigDiagnostics diagnostics, IReadOnlyDictionary<(string, string), Invocation>? invocations, IReadOnlySet<string> failedJobs)
     {
         var nodes = new NodeReader(diagnostics);
         var top = nodes.Map(root, "the configuration (a map with version:, jobs: and workflows:)");
@@ -84,7 +87,7 @@ public static class ConfigParser
 
         var workflows = NodeReader.IsNull(top["workflows"])
             ? ImplicitWorkflow(top, jobs, diagnostics)
-            : ExplicitWorkflows(top["workflows"]!, jobs, nodes, numberDuplicates: version == Version21, invocations);
+            : ExplicitWorkflows(top["workflows"]!, jobs, nodes, numberDuplicates: version == Version21, invocations, failedJobs);
         if (version == Version20 && top["workflows"] is YamlMappingNode written)
             foreach (var (key, value) in written.Children)
                 if (value is YamlMappingNode workflow && (workflow.Children.ContainsKey("when") || workflow.Children.ContainsKey("unless")))
@@ -116,12 +119,13 @@ public static class ConfigParser
     }
 
     private static List<WorkflowDefinition> ExplicitWorkflows(
-        YamlNode workflowsNode, JobsRead jobs, NodeReader nodes, bool numberDuplicates, IReadOnlyDictionary<(string, string), Invocation>? invocations)
+        YamlNode workflowsNode, JobsRead jobs, NodeReader nodes, bool numberDuplicates,
+        IReadOnlyDictionary<(string, string), Invocation>? invocations, IReadOnlySet<string> failedJobs)
     {
         var drafts = new WorkflowReader(nodes).ReadWorkflows(workflowsNode)
             .Select(draft => numberDuplicates ? DuplicateJobNaming.Number(draft) : draft)
             .ToList();
-        var validator = new WorkflowGraphValidator(nodes.Diagnostics, jobs.Declared.Keys.ToHashSet(StringComparer.Ordinal));
+        var validator = new WorkflowGraphValidator(nodes.Diagnostics, jobs.Declared.Keys.Concat(failedJobs).ToHashSet(StringComparer.Ordinal));
         foreach (var draft in drafts) validator.Validate(draft);
 
         var referenced = drafts.SelectMany(draft => draft.Entries).Select(entry => entry.Job.JobName).ToHashSet(StringComparer.Ordinal);

@@ -8,7 +8,9 @@ internal sealed record Invocation(string WrittenJob, string? MatrixAlias);
 
 /// <summary>A processed config: plain jobs and workflows, and for each workflow entry (by workflow and name) how it was written.</summary>
 /// <param name="SkippedWorkflows">Workflows whose when: or unless: condition keeps them from running.</param>
-internal sealed record Processed(MapValue Tree, IReadOnlyDictionary<(string Workflow, string Name), Invocation> Invocations, IReadOnlySet<string> SkippedWorkflows);
+/// <param name="FailedJobs">Invocations whose job could not be expanded (already reported), so no one reports them as undefined.</param>
+internal sealed record Processed(
+    MapValue Tree, IReadOnlyDictionary<(string Workflow, string Name), Invocation> Invocations, IReadOnlySet<string> SkippedWorkflows, IReadOnlySet<string> FailedJobs);
 
 /// <summary>
 /// Expands a 2.1 config into plain jobs and workflows, as <c>circleci config process</c> does:
@@ -41,6 +43,7 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
     // Orbs of the config that are not in the registry stay in the processed config, with what uses them.
     private readonly List<KeyValuePair<ScalarValue, Value>> missingOrbs = [];
     private readonly HashSet<string> skippedWorkflows = new(StringComparer.Ordinal);
+    private readonly HashSet<string> failedJobs = new(StringComparer.Ordinal);
 
     public Processed Process(MapValue top)
     {
@@ -89,7 +92,7 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
         if (missingOrbs.Count > 0) entries.Add(new(ScalarValue.Plain("orbs", top.KeyMark("orbs")), new MapValue(missingOrbs, top["orbs"]!.At)));
         entries.Add(new(ScalarValue.Plain("jobs", top.KeyMark("jobs")), new MapValue(jobs, pipeline["jobs"]?.At ?? top.At)));
         if (workflows is not null) entries.Add(new(ScalarValue.Plain("workflows", top.KeyMark("workflows")), workflows));
-        return new Processed(new MapValue(entries, top.At), invocations, skippedWorkflows);
+        return new Processed(new MapValue(entries, top.At), invocations, skippedWorkflows, failedJobs);
     }
 
     private MapValue SubstitutePipeline(MapValue top)
@@ -110,14 +113,12 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
                     // Declared but wrongly given: already reported; keep the reference so nothing else fails on it.
                     : declared.Contains(parameter) ? ScalarValue.Plain($"<< {name} >>", top.At) : null;
             }
-            if (!values.TryGetValue(name, out var known)) return null;
-            return known is null ? ScalarValue.Plain($"<< {name} >>", top.At) : TextValue(known, top.At);
+            // CircleCI has many more pipeline values (pipeline.event.*, pipeline.config.*, ...); one not known here stays as written.
+            return values.TryGetValue(name, out var known) && known is not null ? TextValue(known, top.At) : ScalarValue.Plain($"<< {name} >>", top.At);
         }
 
         return (MapValue)Parameters.Substitute(top.Without("parameters"), "pipeline.", Lookup, (name, at) =>
-            diagnostics.Error(at, name.StartsWith("pipeline.parameters.", StringComparison.Ordinal)
-                ? $"<< {name} >> names a pipeline parameter that is not declared under parameters:"
-                : $"<< {name} >> is not a pipeline value (pipeline.id, pipeline.number, pipeline.git.branch, pipeline.git.tag, pipeline.git.revision, pipeline.parameters.x, ...)"));
+            diagnostics.Error(at, $"<< {name} >> names a pipeline parameter that is not declared under parameters:"));
     }
 
     private static ScalarValue ParameterValue(object value, Mark at) => value switch
@@ -252,7 +253,11 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
         if (job["executor"] is not { } reference) return job;
         var (nameNode, arguments) = reference switch
         {
-            MapValue map => (map["name"], map.Without("name").Entries),
+            MapValue map when map.Contains("name") => (map["name"], map.Without("name").Entries),
+            // `executor: {orb/name: {arguments}}`, a form CircleCI accepts too.
+            MapValue { Entries: [var only] } when only.Value is MapValue or ScalarValue { IsNull: true } =>
+                (only.Key, only.Value is MapValue given ? given.Entries : []),
+            MapValue map => (map["name"], map.Entries),
             _ => (reference, (IReadOnlyList<KeyValuePair<ScalarValue, Value>>)[]),
         };
         var name = nameNode.TextOrNull();
@@ -261,8 +266,9 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
             diagnostics.Error(reference.At, $"the executor of {owner} needs a name");
             return job;
         }
-        if (scope.IsFromMissingOrb(name)) return job;
-        var definition = scope.Resolve(name, s => s.Executors);
+        if (scope.IsFromMissingOrb(name) || root.IsFromMissingOrb(name)) return job;
+        // An executor argument passed into an orb's job is named as its caller sees it.
+        var definition = scope.Resolve(name, s => s.Executors) ?? (scope == root ? null : root.Resolve(name, s => s.Executors));
         if (definition is null)
         {
             // Left in place, so the job reader reports it where it is written.
@@ -506,6 +512,7 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
             diagnostics.Error(key.At, $"'{name}' in workflow '{workflow}' names a job defined under jobs:, but runs '{written}' with its own parameters; give it another name:");
         var job = ExpandJob(definition, arguments, key.At, settings["pre-steps"], settings["post-steps"]);
         if (job is not null) putJob(key with { Text = name }, job);
+        else failedJobs.Add(name);
         return EntryOf(name, kept.Without("name"));
     }
 
