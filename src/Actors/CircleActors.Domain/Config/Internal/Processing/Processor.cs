@@ -160,11 +160,7 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
                 ScalarValue { IsNull: false } reference => LoadOrb(reference, key.Text, scope),
                 _ => Invalid(value.At, $"orb '{key.Text}' must be an orb reference (namespace/name@version) or an inline orb"),
             };
-            if (orbBody is null)
-            {
-                scope.Orbs.Remove(key.Text);
-                continue;
-            }
+            if (orbBody is null) continue;
             var orb = new Scope($"orb '{key.Text}'");
             ReadScope(orbBody, orb, depth + 1);
             scope.Orbs[key.Text] = (orb, key);
@@ -238,11 +234,11 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
         body = ApplyExecutor(body, definition.Scope, owner);
         if (body.Contains("steps") || preSteps is not null || postSteps is not null)
         {
+            // Each step resolves where it was written: pre- and post-steps in the config, the job's own in its orb (if any).
             var steps = new List<Value>();
             ExpandSteps(preSteps, root, steps, 0, owner);
             ExpandSteps(body["steps"], definition.Scope, steps, 0, owner);
             ExpandSteps(postSteps, root, steps, 0, owner);
-            // A job whose steps are all left out by their conditions keeps one no-op, since a job needs a step.
             body = body.With("steps", new ListValue(steps, body["steps"]?.At ?? at));
         }
         return body;
@@ -420,56 +416,53 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
         if (body["jobs"] is not ListValue list) return body;
 
         // Matrices expand first, so requires can name an alias and duplicates can be numbered.
-        var instances = new List<(ScalarValue Key, string Written, string Name, MapValue Settings, bool Named, string? Alias)>();
-        var output = new List<Value>();
+        var entries = new List<WorkflowEntryDraft>();
         var aliases = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var item in list.Items)
         {
             var (key, settings) = item switch
             {
                 ScalarValue scalar => (scalar, new MapValue([], scalar.At)),
-                MapValue { Entries.Count: 1 } map when map.Entries[0].Value.IsNullValue() => (map.Entries[0].Key, new MapValue([], map.Entries[0].Key.At)),
-                MapValue { Entries.Count: 1 } map when map.Entries[0].Value is MapValue s => (map.Entries[0].Key, s),
+                MapValue { Entries: [var only] } when only.Value.IsNullValue() => (only.Key, new MapValue([], only.Key.At)),
+                MapValue { Entries: [var only] } when only.Value is MapValue given => (only.Key, given),
                 _ => ((ScalarValue?)null, (MapValue?)null),
             };
             if (key is null || settings is null)
             {
-                // The workflow reader reports an entry of another shape.
-                instances.Add((ScalarValue.Plain("", item.At), "", "", new MapValue([], item.At), false, null));
-                output.Add(item);
+                // The workflow reader reports an entry of another shape, as written.
+                entries.Add(new WorkflowEntryDraft(ScalarValue.Plain("", item.At), "", "", new MapValue([], item.At), null, AsWritten: item));
                 continue;
             }
-            output.Add(null!);
             if (settings["matrix"] is { } matrix)
             {
-                output.RemoveAt(output.Count - 1);
                 foreach (var (name, instance, alias) in ExpandMatrix(key, settings, matrix, workflow))
                 {
-                    output.Add(null!);
-                    instances.Add((key, key.Text, name, instance, true, alias));
+                    entries.Add(new WorkflowEntryDraft(key, key.Text, name, instance, alias));
                     if (!aliases.TryGetValue(alias, out var members)) aliases[alias] = members = [];
                     members.Add(name);
                 }
                 continue;
             }
-            var written = settings["name"].TextOrNull();
-            instances.Add((key, key.Text, written ?? key.Text, settings, written is not null, null));
+            entries.Add(new WorkflowEntryDraft(key, key.Text, settings["name"].TextOrNull() ?? key.Text, settings, null));
         }
 
         // Plain entries keep their written names (the workflow reader numbers them and explains a requires
         // that names a duplicate); entries with their own expansion need the numbered name as their job's key.
-        var writtenNames = instances.Select(instance => instance.Name).ToList();
-        NumberDuplicates(instances);
-        var names = instances.Select(instance => instance.Name).ToHashSet(StringComparer.Ordinal);
-
-        for (var index = 0; index < instances.Count; index++)
+        var numbered = NumberDuplicates(entries);
+        var names = numbered.Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
+        var output = new List<Value>(entries.Count);
+        for (var index = 0; index < entries.Count; index++)
         {
-            if (output[index] is not null) continue;
-            var (key, written, name, settings, _, alias) = instances[index];
+            var (key, written, name, settings, alias, asWritten) = numbered[index];
+            if (asWritten is not null)
+            {
+                output.Add(asWritten);
+                continue;
+            }
             if (settings["requires"] is ListValue requires)
                 settings = settings.With("requires", ExpandAliases(requires, aliases, names));
             invocations[(workflow, name)] = new Invocation(written, alias);
-            output[index] = Entry(key, written, name, writtenNames[index], settings, workflow, putJob);
+            output.Add(Entry(key, written, name, entries[index].Name, settings, workflow, putJob));
         }
         return body.With("jobs", new ListValue(output, list.At));
     }
@@ -589,19 +582,21 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
         return new ListValue(items, requires.At);
     }
 
+    /// <summary>A workflow entry after matrix expansion; <paramref name="AsWritten"/> is set for one that cannot be read, kept for the reader to report.</summary>
+    private sealed record WorkflowEntryDraft(ScalarValue Key, string Written, string Name, MapValue Settings, string? Alias, Value? AsWritten = null);
+
     /// <summary>A job invoked more than once under one name is numbered (<c>name-1</c>, <c>name-2</c>), as CircleCI does.</summary>
-    private static void NumberDuplicates(List<(ScalarValue Key, string Written, string Name, MapValue Settings, bool Named, string? Alias)> instances)
+    private static List<WorkflowEntryDraft> NumberDuplicates(List<WorkflowEntryDraft> entries)
     {
-        var duplicated = instances.Where(i => i.Written.Length > 0).GroupBy(i => i.Name, StringComparer.Ordinal)
+        var duplicated = entries.Where(entry => entry.AsWritten is null).GroupBy(entry => entry.Name, StringComparer.Ordinal)
             .Where(group => group.Count() > 1).Select(group => group.Key).ToHashSet(StringComparer.Ordinal);
         var counters = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var index = 0; index < instances.Count; index++)
+        return entries.Select(entry =>
         {
-            var instance = instances[index];
-            if (!duplicated.Contains(instance.Name) || instance.Written.Length == 0) continue;
-            counters[instance.Name] = counters.GetValueOrDefault(instance.Name) + 1;
-            instances[index] = instance with { Name = $"{instance.Name}-{counters[instance.Name]}" };
-        }
+            if (entry.AsWritten is not null || !duplicated.Contains(entry.Name)) return entry;
+            counters[entry.Name] = counters.GetValueOrDefault(entry.Name) + 1;
+            return entry with { Name = $"{entry.Name}-{counters[entry.Name]}" };
+        }).ToList();
     }
 
     private void CheckTriggers(Value? triggers, string workflow)
