@@ -335,6 +335,13 @@ public sealed class ProcessingSpecs
     [InlineData("{matches: {pattern: \"^feature-.+$\", value: << pipeline.git.branch >>}}", false)]
     [InlineData("{not: {equal: [scheduled_pipeline, << pipeline.trigger_source >>]}}", true)]
     [InlineData("<< pipeline.parameters.run >>", false)]
+    [InlineData("{or: [{equal: [main, << pipeline.git.branch >>]}, {equal: [staging, << pipeline.git.branch >>]}]}", true)]
+    [InlineData("{equal: [42, << pipeline.number >>]}", true)]
+    [InlineData("{and: [true, true, false]}", false)]
+    [InlineData("{not: true}", false)]
+    [InlineData("42", true)]
+    [InlineData("\"a string\"", true)]
+    [InlineData("<< pipeline.git.branch >>", true)]
     public void A_workflow_runs_when_its_logic_statement_holds(string statement, bool runs)
     {
         var config = Valid($$"""
@@ -347,7 +354,7 @@ public sealed class ProcessingSpecs
               main:
                 when: {{statement}}
                 jobs: [build]
-            """, new ConfigOptions(new PipelineValues(Branch: "main", TriggerSource: "webhook")));
+            """, new ConfigOptions(new PipelineValues(Number: 42, Branch: "main", TriggerSource: "webhook")));
 
         Assert.Equal(runs, config.Workflows[0].ConditionHolds);
         Assert.Equal(runs ? 1 : 0, WorkflowFilter.Select(config, GitRef.Branch("main")).Count);
@@ -422,6 +429,8 @@ public sealed class ProcessingSpecs
     [InlineData("workflows: {main: {jobs: [{build: {type: approval}}]}}", 10, "has the name of a job defined")]
     [InlineData("workflows: {main: {triggers: [{schedule: {cron: \"61 * * * *\", filters: {branches: {only: main}}}}], jobs: [build]}}", 10, "not a valid five-field cron")]
     [InlineData("workflows: {main: {when: [a, b], jobs: [build]}}", 10, "must be a logic statement")]
+    [InlineData("workflows: {main: {when: {and: []}, jobs: [build]}}", 10, "takes a non-empty list")]
+    [InlineData("workflows: {main: {when: {nor: [true]}, jobs: [build]}}", 10, "must be a logic statement")]
     public void A_wrong_invocation_is_an_error_naming_what_was_expected(string workflows, int line, string fragment)
     {
         var error = Error(Base + workflows);

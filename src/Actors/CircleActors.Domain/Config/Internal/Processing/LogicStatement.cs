@@ -11,10 +11,18 @@ namespace CircleActors.Domain.Config.Internal.Processing;
 internal static class LogicStatement
 {
     private static readonly string[] Operators = ["and", "or", "not", "equal", "matches"];
+    private const int MaxDepth = 100;
 
     /// <summary>The statement's truth, or null (with an error) when the value is not a logic statement.</summary>
-    public static bool? Evaluate(Value value, ConfigDiagnostics diagnostics, string what)
+    public static bool? Evaluate(Value value, ConfigDiagnostics diagnostics, string what) => Evaluate(value, diagnostics, what, 0);
+
+    private static bool? Evaluate(Value value, ConfigDiagnostics diagnostics, string what, int depth)
     {
+        if (depth > MaxDepth)
+        {
+            diagnostics.Error(value.At, $"{what} nests logic statements more than {MaxDepth} levels deep");
+            return null;
+        }
         switch (value)
         {
             case ScalarValue scalar:
@@ -23,36 +31,34 @@ internal static class LogicStatement
                 diagnostics.Error(list.At, $"{what} must be a logic statement (a value, or a map with one of {string.Join(", ", Operators)}), not a list");
                 return null;
             case MapValue { Entries.Count: 1 } map when Operators.Contains(map.Entries[0].Key.Text):
-                return Operator(map.Entries[0].Key, map.Entries[0].Value, diagnostics, what);
+                return Operator(map.Entries[0].Key, map.Entries[0].Value, diagnostics, what, depth);
             default:
                 diagnostics.Error(value.At, $"{what} must be a logic statement: a map with a single key, one of {string.Join(", ", Operators)}");
                 return null;
         }
     }
 
-    private static bool? Operator(ScalarValue key, Value argument, ConfigDiagnostics diagnostics, string what)
+    private static bool? Operator(ScalarValue key, Value argument, ConfigDiagnostics diagnostics, string what, int depth)
     {
         switch (key.Text)
         {
             case "not":
-                return Evaluate(argument, diagnostics, what) is { } inner ? !inner : null;
+                return Evaluate(argument, diagnostics, what, depth + 1) is { } inner ? !inner : null;
             case "and" or "or":
-                if (argument is not ListValue operands)
+                if (argument is not ListValue { Items.Count: > 0 } operands)
                 {
-                    diagnostics.Error(argument.At, $"{key.Text}: in {what} takes a list of logic statements");
+                    diagnostics.Error(argument.At, $"{key.Text}: in {what} takes a non-empty list of logic statements");
                     return null;
                 }
-                var results = operands.Items.Select(item => Evaluate(item, diagnostics, what)).ToList();
+                var results = operands.Items.Select(item => Evaluate(item, diagnostics, what, depth + 1)).ToList();
                 if (results.Any(result => result is null)) return null;
-                if (results.Count == 0) return false;
                 return key.Text == "and" ? results.All(result => result == true) : results.Any(result => result == true);
             case "equal":
-                if (argument is not ListValue values)
+                if (argument is not ListValue { Items.Count: > 0 } values)
                 {
-                    diagnostics.Error(argument.At, $"equal: in {what} takes a list of values to compare");
+                    diagnostics.Error(argument.At, $"equal: in {what} takes a non-empty list of values to compare");
                     return null;
                 }
-                if (values.Items.Count == 0) return false;
                 var first = values.Items[0];
                 return values.Items.Skip(1).All(item => AreEqual(first, item));
             default:
