@@ -79,4 +79,16 @@ public sealed class CorpusConfigSpecs
         Assert.Empty(twice.Errors.Select(error => error.ToString()));
         Assert.Equal(once, twice.ProcessedYaml);
     }
+
+    [Theory]
+    [MemberData(nameof(IndexedConfigs))]
+    public void A_real_config_warns_of_exactly_the_defined_jobs_the_index_counts_as_unreferenced(string file)
+    {
+        var row = Corpus.ConfigIndex().Single(r => r["file"] == file);
+        var result = ConfigParser.Parse(File.ReadAllText(Path.Combine(Corpus.ConfigsFolder, file)), file);
+
+        var unused = result.Warnings.Count(warning => warning.Message.Contains("is defined but no workflow runs it"));
+        // Without workflows the index counts no unreferenced job, and CircleCI runs only `build`.
+        Assert.Equal(int.Parse(row["n_workflows"]) == 0 ? 0 : int.Parse(row["n_defined_jobs_unreferenced"]), unused);
+    }
 }

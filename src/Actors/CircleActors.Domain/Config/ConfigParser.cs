@@ -128,7 +128,10 @@ public static class ConfigParser
         var validator = new WorkflowGraphValidator(nodes.Diagnostics, jobs.Declared.Keys.Concat(failedJobs).ToHashSet(StringComparer.Ordinal));
         foreach (var draft in drafts) validator.Validate(draft);
 
-        var referenced = drafts.SelectMany(draft => draft.Entries).Select(entry => entry.Job.JobName).ToHashSet(StringComparer.Ordinal);
+        // A job run only through its own expansions (parameters, matrix) is still run.
+        var referenced = drafts.SelectMany(draft => draft.Entries).Select(entry => entry.Job.JobName)
+            .Concat(invocations?.Values.Select(invocation => invocation.WrittenJob) ?? [])
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var (name, at) in jobs.Declared.Where(job => !referenced.Contains(job.Key)))
             nodes.Diagnostics.Warning(at, $"job '{name}' is defined but no workflow runs it");
 
