@@ -489,6 +489,7 @@ public sealed class ProcessingSpecs
             """);
 
         Assert.True(result.IsValid);
+        Assert.True(result.Config!.IsSetup);
         Assert.StartsWith("version: 2.1\nsetup: true\n", result.ProcessedYaml);
     }
 }

@@ -6,10 +6,12 @@ namespace CircleActors.Domain.Config;
 // (later) 2.1 reuse have been expanded. These records travel inside events and agent
 // messages, so they are plain data serialized as JSON.
 
+/// <param name="IsSetup">A <c>setup: true</c> config, whose jobs continue the pipeline with a generated config (continuation is not run yet).</param>
 public sealed record PipelineConfig(
     string Version,
     IReadOnlyDictionary<string, JobDefinition> Jobs,
-    IReadOnlyList<WorkflowDefinition> Workflows);
+    IReadOnlyList<WorkflowDefinition> Workflows,
+    bool IsSetup = false);
 
 public sealed record JobDefinition(
     string Name,

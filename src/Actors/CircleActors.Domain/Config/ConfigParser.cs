@@ -93,7 +93,8 @@ public static class ConfigParser
                 if (value is YamlMappingNode workflow && (workflow.Children.ContainsKey("when") || workflow.Children.ContainsKey("unless")))
                     diagnostics.Warning(key.Start, $"workflow '{key}' has a when: or unless: condition, which only version 2.1 evaluates; it always runs");
 
-        return version is null ? null : new PipelineConfig(version, jobs.Jobs, workflows);
+        var isSetup = !NodeReader.IsNull(top["setup"]) && nodes.Bool(top["setup"]!, "setup") == true;
+        return version is null ? null : new PipelineConfig(version, jobs.Jobs, workflows, isSetup);
     }
 
     private static string? ReadVersion(MergedMapping top, NodeReader nodes)
