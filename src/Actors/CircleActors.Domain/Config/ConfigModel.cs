@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace CircleActors.Domain.Config;
 
 // The processed configuration: what a pipeline runs, after YAML anchors, merge keys and
-// (later) 2.1 reuse have been expanded. These records travel inside events and agent
+// 2.1 reuse (parameters, commands, executors, orbs, matrices, conditions) have been expanded. These records travel inside events and agent
 // messages, so they are plain data serialized as JSON.
 
 /// <param name="IsSetup">A <c>setup: true</c> config, whose jobs continue the pipeline with a generated config (continuation is not run yet).</param>
@@ -50,7 +50,7 @@ public sealed record MachineExecutor(string? Image = null) : Executor;
 
 public sealed record MacosExecutor(string? Xcode = null) : Executor;
 
-/// <summary>An executor defined by an orb (<c>orb/name</c>); orbs are not expanded yet, so the pipeline reports it.</summary>
+/// <summary>An executor of an orb that is not in the orb registry (<c>orb/name</c>), left as written; the pipeline reports it.</summary>
 public sealed record OrbExecutor(string Reference) : Executor;
 
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
@@ -85,7 +85,7 @@ public sealed record RunStep(
     public string DisplayName => Name ?? Command.Split('\n')[0].Trim();
 }
 
-/// <summary>A step type the agent does not run yet; it is reported in the output and skipped.</summary>
+/// <summary>A step the engine could not expand (a command of an orb not in the registry, or a 2.0 step it does not know); reported and skipped.</summary>
 public sealed record UnsupportedStep(string Type) : Step;
 
 /// <summary>Saves <paramref name="Paths"/> under <paramref name="Key"/> (a template such as <c>v1-{{ checksum "package-lock.json" }}</c>).</summary>

@@ -6,7 +6,7 @@ using YamlDotNet.RepresentationModel;
 namespace CircleActors.Domain.Config;
 
 /// <summary>
-/// Reads a <c>.circleci/config.yml</c> (the subset of 2.0/2.1 the spine runs) into a
+/// Reads a <c>.circleci/config.yml</c> (2.0, or 2.1 processed as CircleCI does) into a
 /// <see cref="PipelineConfig"/>. It never throws on bad input: every problem is a
 /// <see cref="ConfigError"/> at its line and column.
 /// </summary>

@@ -2,7 +2,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace CircleActors.Domain.Config.Internal;
 
-/// <summary>Reads a job's <c>steps:</c>: checkout and run are understood, any other step is kept as unsupported.</summary>
+/// <summary>Reads a job's <c>steps:</c> into a record per built-in step; a step it does not know is kept as unsupported.</summary>
 internal sealed class StepReader(NodeReader nodes, EnvironmentReader environments)
 {
     public IReadOnlyList<Step>? ReadSteps(YamlNode node, string job)
@@ -62,7 +62,7 @@ internal sealed class StepReader(NodeReader nodes, EnvironmentReader environment
                 : WithMap(body, "setup_remote_docker", map => new SetupRemoteDockerStep(
                     nodes.OptionalText(map, "version", "setup_remote_docker's version"),
                     !NodeReader.IsNull(map["docker_layer_caching"]) && nodes.Bool(map["docker_layer_caching"]!, "docker_layer_caching") == true)),
-            // 2.1 commands, orb commands and the other built-in steps are reported by the pipeline.
+            // Only a step of an orb missing from the registry (or an unknown 2.0 step) gets here; the agent reports and skips it.
             var type => new UnsupportedStep(type ?? ""),
         };
     }
