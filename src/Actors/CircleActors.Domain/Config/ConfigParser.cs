@@ -39,7 +39,7 @@ public static class ConfigParser
     {
         var diagnostics = new ConfigDiagnostics(fileName);
         PipelineConfig? config = null;
-        string? processedYaml = null;
+        Internal.Processing.Value? processedTree = null;
         try
         {
             if (YamlLoader.Load(yaml, diagnostics) is { } root && TreeConversion.FromYaml(root, diagnostics) is { } tree)
@@ -58,7 +58,7 @@ public static class ConfigParser
                 config = Read(TreeConversion.ToYaml(tree), diagnostics, invocations, failed);
                 if (config is not null && skipped.Count > 0)
                     config = config with { Workflows = config.Workflows.Select(workflow => skipped.Contains(workflow.Name) ? workflow with { ConditionHolds = false } : workflow).ToList() };
-                if (!diagnostics.HasErrors) processedYaml = TreeConversion.ToText(tree);
+                processedTree = tree;
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -68,7 +68,7 @@ public static class ConfigParser
         }
         return new ConfigParseResult(diagnostics.HasErrors ? null : config, diagnostics.Errors, diagnostics.Warnings)
         {
-            ProcessedYaml = diagnostics.HasErrors ? null : processedYaml,
+            WriteProcessedYaml = diagnostics.HasErrors || processedTree is null ? null : () => TreeConversion.ToText(processedTree),
         };
     }
 
