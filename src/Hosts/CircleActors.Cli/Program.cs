@@ -11,6 +11,8 @@ var root = new RootCommand("CircleActors: a self-hosted CI/CD server for .circle
     ClientCommands.Job(),
     ClientCommands.Logs(),
     BenchCommands.Bench(),
+    ConfigCommands.Config(),
+    OrbCommands.Orb(),
 };
 try
 {

@@ -10,6 +10,8 @@ internal static class Corpus
 
     public static string ConfigsFolder => Path.Combine(Root.Value, "configs");
     public static string InvalidFolder => Path.Combine(Root.Value, "invalid");
+    public static string OrbRegistryFolder =>
+        Path.Combine(Root.Value, "orbs-and-fixtures", "language-server-testdata", "pkg", "parser", "testdata", "orb-registry");
 
     /// <summary>The rows of <c>configs/INDEX.tsv</c>, each as column name to value.</summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, string>> ConfigIndex()

@@ -86,25 +86,26 @@ public sealed class JobSpecs
         const string executors = """
             executors:
               node:
-                docker: [{image: cimg/node:20.1}]
+                parameters: {tag: {type: string, default: "20.1"}}
+                docker: [{image: "cimg/node:<< parameters.tag >>"}]
                 resource_class: large
                 working_directory: /app
                 environment: {A: executor, B: executor}
             """;
         var byString = Build("    executor: node\n    environment: {B: job}\n    working_directory: /mine\n    steps: [checkout]", executors);
-        var byMap = Build("    executor: {name: node, tag: ignored-parameter}\n    steps: [checkout]", executors);
+        var byMap = Build("    executor: {name: node, tag: \"18.0\"}\n    steps: [checkout]", executors);
 
         Assert.Equal("cimg/node:20.1", Assert.IsType<DockerExecutor>(byString.Executor).Images[0].Image);
         Assert.Equal(("large", "/mine"), (byString.ResourceClass, byString.WorkingDirectory));
         Assert.Equal(new Dictionary<string, string> { ["A"] = "executor", ["B"] = "job" }, byString.Environment);
-        Assert.Equal("cimg/node:20.1", Assert.IsType<DockerExecutor>(byMap.Executor).Images[0].Image);
+        Assert.Equal("cimg/node:18.0", Assert.IsType<DockerExecutor>(byMap.Executor).Images[0].Image);
         Assert.Equal("/app", byMap.WorkingDirectory);
     }
 
     [Fact]
     public void A_job_on_an_orb_executor_keeps_the_reference_for_the_pipeline_to_report()
     {
-        Assert.Equal(new OrbExecutor("node/default"), Build("    executor: node/default\n    steps: [checkout]").Executor);
+        Assert.Equal(new OrbExecutor("node/default"), Build("    executor: node/default\n    steps: [checkout]", "orbs: {node: circleci/node@5.0}").Executor);
     }
 
     [Fact]
@@ -222,7 +223,7 @@ public sealed class JobSpecs
     }
 
     [Fact]
-    public void Other_built_in_steps_and_command_invocations_are_kept_as_unsupported_steps()
+    public void Every_built_in_step_is_read_into_its_own_record()
     {
         var job = Build("""
                 docker: [{image: alpine}]
@@ -236,14 +237,20 @@ public sealed class JobSpecs
                   - attach_workspace: {at: .}
                   - add_ssh_keys
                   - deploy: {command: ./deploy}
-                  - node/install-packages
-                  - my-command: {parameter: 1}
+                  - restore_cache: {key: v2}
+                  - add_ssh_keys: {fingerprints: ["SO:ME:FI:NG"]}
+                  - setup_remote_docker: {version: "20.10.18", docker_layer_caching: true}
             """);
 
         Assert.Equal(
-            ["setup_remote_docker", "save_cache", "restore_cache", "store_artifacts", "store_test_results", "persist_to_workspace",
-             "attach_workspace", "add_ssh_keys", "deploy", "node/install-packages", "my-command"],
-            job.Steps.Select(step => Assert.IsType<UnsupportedStep>(step).Type));
+            new List<Step>
+            {
+                new SetupRemoteDockerStep(), new SaveCacheStep("v1", ["node_modules"]), new RestoreCacheStep(["v1"]),
+                new StoreArtifactsStep("out"), new StoreTestResultsStep("results"), new PersistToWorkspaceStep(".", ["dist"]),
+                new AttachWorkspaceStep("."), new AddSshKeysStep(), new DeployStep(new RunStep("./deploy")), new RestoreCacheStep(["v2"]),
+                new AddSshKeysStep(["SO:ME:FI:NG"]), new SetupRemoteDockerStep("20.10.18", DockerLayerCaching: true),
+            }.Select(step => System.Text.Json.JsonSerializer.Serialize(step)),
+            job.Steps.Select(step => System.Text.Json.JsonSerializer.Serialize(step)));
     }
 
     [Fact]

@@ -19,6 +19,8 @@ public sealed class WorkflowSpecs
     {
         var config = Valid(Jobs + """
 
+            orbs:
+              node: circleci/node@5.0
             workflows:
               version: 2
               main:
@@ -75,7 +77,7 @@ public sealed class WorkflowSpecs
     [Fact]
     public void A_2_1_job_invoked_twice_without_a_name_is_numbered_as_circleci_does()
     {
-        var config = Valid(Jobs + "\nworkflows:\n  main:\n    jobs:\n      - test: {p: 1}\n      - test: {p: 2}\n      - build\n");
+        var config = Valid(Jobs + "\nworkflows:\n  main:\n    jobs:\n      - test\n      - test\n      - build\n");
 
         Assert.Equal(["test-1", "test-2", "build"], config.Workflows[0].Jobs.Select(job => job.Name));
     }
@@ -131,7 +133,7 @@ public sealed class WorkflowSpecs
     [Fact]
     public void Orb_jobs_and_approval_jobs_need_no_definition()
     {
-        var config = Valid(Jobs + "\nworkflows:\n  main:\n    jobs:\n      - orb-tools/lint\n      - wait: {type: approval, requires: [orb-tools/lint]}\n");
+        var config = Valid(Jobs + "\norbs: {orb-tools: circleci/orb-tools@12.0}\nworkflows:\n  main:\n    jobs:\n      - orb-tools/lint\n      - wait: {type: approval, requires: [orb-tools/lint]}\n");
 
         Assert.Equal(["orb-tools/lint", "wait"], config.Workflows[0].Jobs.Select(job => job.JobName));
     }

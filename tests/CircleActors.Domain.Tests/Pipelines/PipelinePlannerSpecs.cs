@@ -76,7 +76,7 @@ public sealed class PipelinePlannerSpecs
                 new WorkflowJob("node/test", "node/test", []), new WorkflowJob("hold", "hold", [], IsApproval: true)]),
         ];
         var errors = PipelinePlanner.Check(Config, workflows);
-        Assert.Equal(["job lint is not defined", "job node/test comes from an orb; orbs are not supported yet"], errors.Select(e => e.Message));
+        Assert.Equal(["job lint is not defined", "job node/test comes from an orb that is not in the orb registry"], errors.Select(e => e.Message));
         Assert.All(errors, e => Assert.Equal("config", e.Type));
         Assert.Empty(PipelinePlanner.Check(Config, Workflows));
     }

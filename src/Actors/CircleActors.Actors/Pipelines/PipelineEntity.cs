@@ -80,7 +80,17 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
     {
         var created = State.Created!;
         var revision = read.Revision;
-        var parsed = ConfigParser.Parse(revision.ConfigSource, RepositoryMirror.ConfigPath);
+        // Registry orbs are not wired to the server yet: a config that uses one reports it when it plans.
+        var values = new PipelineValues(
+            Id: State.Id.ToString(),
+            Number: created.Number,
+            Branch: created.Branch,
+            Tag: created.Tag,
+            Revision: revision.Sha,
+            ProjectGitUrl: created.RepositoryUrl,
+            ProjectType: created.RepositoryUrl.Contains("github", StringComparison.OrdinalIgnoreCase) ? "github" : null,
+            TriggerSource: created.Trigger.Type);
+        var parsed = ConfigParser.Parse(revision.ConfigSource, RepositoryMirror.ConfigPath, new ConfigOptions(values, Orbs: EmptyOrbRegistry.Instance));
         if (!parsed.IsValid || parsed.Config is null)
         {
             Self.Tell(new StageFailed(revision.Sha, parsed.Errors.Select(e => new PipelineError("config", e.ToString())).ToList()));

@@ -3,13 +3,15 @@ using System.Text.Json.Serialization;
 namespace CircleActors.Domain.Config;
 
 // The processed configuration: what a pipeline runs, after YAML anchors, merge keys and
-// (later) 2.1 reuse have been expanded. These records travel inside events and agent
+// 2.1 reuse (parameters, commands, executors, orbs, matrices, conditions) have been expanded. These records travel inside events and agent
 // messages, so they are plain data serialized as JSON.
 
+/// <param name="IsSetup">A <c>setup: true</c> config, whose jobs continue the pipeline with a generated config (continuation is not run yet).</param>
 public sealed record PipelineConfig(
     string Version,
     IReadOnlyDictionary<string, JobDefinition> Jobs,
-    IReadOnlyList<WorkflowDefinition> Workflows);
+    IReadOnlyList<WorkflowDefinition> Workflows,
+    bool IsSetup = false);
 
 public sealed record JobDefinition(
     string Name,
@@ -48,13 +50,22 @@ public sealed record MachineExecutor(string? Image = null) : Executor;
 
 public sealed record MacosExecutor(string? Xcode = null) : Executor;
 
-/// <summary>An executor defined by an orb (<c>orb/name</c>); orbs are not expanded yet, so the pipeline reports it.</summary>
+/// <summary>An executor of an orb that is not in the orb registry (<c>orb/name</c>), left as written; the pipeline reports it.</summary>
 public sealed record OrbExecutor(string Reference) : Executor;
 
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(CheckoutStep), "checkout")]
 [JsonDerivedType(typeof(RunStep), "run")]
 [JsonDerivedType(typeof(UnsupportedStep), "unsupported")]
+[JsonDerivedType(typeof(SaveCacheStep), "save_cache")]
+[JsonDerivedType(typeof(RestoreCacheStep), "restore_cache")]
+[JsonDerivedType(typeof(StoreArtifactsStep), "store_artifacts")]
+[JsonDerivedType(typeof(StoreTestResultsStep), "store_test_results")]
+[JsonDerivedType(typeof(PersistToWorkspaceStep), "persist_to_workspace")]
+[JsonDerivedType(typeof(AttachWorkspaceStep), "attach_workspace")]
+[JsonDerivedType(typeof(AddSshKeysStep), "add_ssh_keys")]
+[JsonDerivedType(typeof(SetupRemoteDockerStep), "setup_remote_docker")]
+[JsonDerivedType(typeof(DeployStep), "deploy")]
 public abstract record Step;
 
 public sealed record CheckoutStep(string? Path = null) : Step;
@@ -74,23 +85,57 @@ public sealed record RunStep(
     public string DisplayName => Name ?? Command.Split('\n')[0].Trim();
 }
 
-/// <summary>A step type the agent does not run yet; it is reported in the output and skipped.</summary>
+/// <summary>A step the engine could not expand (a command of an orb not in the registry, or a 2.0 step it does not know); reported and skipped.</summary>
 public sealed record UnsupportedStep(string Type) : Step;
+
+/// <summary>Saves <paramref name="Paths"/> under <paramref name="Key"/> (a template such as <c>v1-{{ checksum "package-lock.json" }}</c>).</summary>
+public sealed record SaveCacheStep(string Key, IReadOnlyList<string> Paths, string? Name = null, StepWhen When = StepWhen.OnSuccess) : Step;
+
+/// <summary>Restores the first cache whose key matches one of <paramref name="Keys"/>, tried in order as prefixes.</summary>
+public sealed record RestoreCacheStep(IReadOnlyList<string> Keys, string? Name = null) : Step;
+
+public sealed record StoreArtifactsStep(string Path, string? Destination = null) : Step;
+
+public sealed record StoreTestResultsStep(string Path) : Step;
+
+public sealed record PersistToWorkspaceStep(string Root, IReadOnlyList<string> Paths) : Step;
+
+public sealed record AttachWorkspaceStep(string At) : Step;
+
+/// <summary>Adds SSH keys by fingerprint; none listed means every key of the project.</summary>
+public sealed record AddSshKeysStep(IReadOnlyList<string>? Fingerprints = null) : Step;
+
+public sealed record SetupRemoteDockerStep(string? Version = null, bool DockerLayerCaching = false) : Step;
+
+/// <summary>The deprecated <c>deploy</c> step: a run step that runs once, on parallel task 0.</summary>
+public sealed record DeployStep(RunStep Run) : Step;
 
 public enum StepWhen { OnSuccess, Always, OnFail }
 
-public sealed record WorkflowDefinition(string Name, IReadOnlyList<WorkflowJob> Jobs);
+/// <param name="ConditionHolds">False when the workflow's 2.1 <c>when:</c> or <c>unless:</c> keeps it from running.</param>
+/// <param name="Schedules">The workflow's <c>triggers:</c>; a workflow with a schedule runs on it, not on a push.</param>
+public sealed record WorkflowDefinition(
+    string Name, IReadOnlyList<WorkflowJob> Jobs, bool ConditionHolds = true, IReadOnlyList<ScheduleTrigger>? Schedules = null);
+
+/// <summary>A scheduled trigger: a five-field cron (UTC) and the branches it runs on.</summary>
+public sealed record ScheduleTrigger(string Cron, Filters? Filters);
 
 /// <summary>One entry of a workflow's <c>jobs:</c> list.</summary>
 /// <param name="JobName">The job definition it runs.</param>
 /// <param name="Name">The name it has in the workflow (its <c>name:</c>, else the job name).</param>
+/// <param name="Invokes">In 2.1, the job as written when this entry runs its own expansion of it (parameters, matrix, orb job).</param>
+/// <param name="MatrixAlias">The alias of the matrix this entry comes from, which requires may name.</param>
+/// <param name="RequiredStatuses">For requires written in the 2.1 map form (<c>- build: failed</c>), the statuses each waits for.</param>
 public sealed record WorkflowJob(
     string JobName,
     string Name,
     IReadOnlyList<string> Requires,
     Filters? Filters = null,
     bool IsApproval = false,
-    IReadOnlyList<string>? Context = null);
+    IReadOnlyList<string>? Context = null,
+    string? Invokes = null,
+    string? MatrixAlias = null,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? RequiredStatuses = null);
 
 public sealed record Filters(RefFilter? Branches, RefFilter? Tags);
 

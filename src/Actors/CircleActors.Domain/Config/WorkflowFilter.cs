@@ -10,6 +10,8 @@ public static class WorkflowFilter
     /// <summary>The workflows that run, each with only its running jobs; workflows left empty are dropped.</summary>
     public static IReadOnlyList<WorkflowDefinition> Select(PipelineConfig config, GitRef gitRef) =>
         config.Workflows
+            // A scheduled workflow runs on its schedule only, never on a push.
+            .Where(workflow => workflow.ConditionHolds && workflow.Schedules is not { Count: > 0 })
             .Select(workflow => workflow with { Jobs = RunningJobs(workflow, gitRef) })
             .Where(workflow => workflow.Jobs.Count > 0)
             .ToList();

@@ -20,7 +20,7 @@ public static class PipelinePlanner
         workflows.SelectMany(w => w.Jobs)
             .Where(j => !j.IsApproval && !config.Jobs.ContainsKey(j.JobName))
             .Select(j => new PipelineError("config", j.JobName.Contains('/')
-                ? $"job {j.JobName} comes from an orb; orbs are not supported yet"
+                ? $"job {j.JobName} comes from an orb that is not in the orb registry"
                 : $"job {j.JobName} is not defined"))
             .DistinctBy(e => e.Message)
             .ToList();

@@ -74,7 +74,10 @@ internal sealed class ExecutorReader(NodeReader nodes, EnvironmentReader environ
     private ExecutorSettings? ResolveReference(YamlNode node, string owner)
     {
         // `executor: name` or `executor: {name: ..., <parameters>}`; parameters are not applied yet.
-        var nameNode = node is YamlMappingNode ? nodes.Map(node, $"the executor of {owner}")?["name"] : node;
+        // `executor: name`, `executor: {name: ..., <arguments>}` or `executor: {name: {<arguments>}}`.
+        var map = node is YamlMappingNode ? nodes.Map(node, $"the executor of {owner}") : null;
+        var nameNode = node is not YamlMappingNode ? node
+            : map?["name"] ?? (map is { Entries.Count: 1 } && map.Entries[0].Value is YamlMappingNode ? map.Entries[0].Key : null);
         if (NodeReader.IsNull(nameNode))
         {
             nodes.Diagnostics.Error(node.Start, $"the executor of {owner} needs a name");

@@ -2,7 +2,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace CircleActors.Domain.Config.Internal;
 
-/// <summary>Reads a job's <c>steps:</c>: checkout and run are understood, any other step is kept as unsupported.</summary>
+/// <summary>Reads a job's <c>steps:</c> into a record per built-in step; a step it does not know is kept as unsupported.</summary>
 internal sealed class StepReader(NodeReader nodes, EnvironmentReader environments)
 {
     public IReadOnlyList<Step>? ReadSteps(YamlNode node, string job)
@@ -21,6 +21,8 @@ internal sealed class StepReader(NodeReader nodes, EnvironmentReader environment
             {
                 null => null,
                 "checkout" => new CheckoutStep(),
+                "add_ssh_keys" => new AddSshKeysStep(),
+                "setup_remote_docker" => new SetupRemoteDockerStep(),
                 "run" => Error(node, "a run step needs a command: write '- run: <command>'"),
                 _ => new UnsupportedStep(type),
             };
@@ -34,18 +36,50 @@ internal sealed class StepReader(NodeReader nodes, EnvironmentReader environment
         var (key, body) = map.Entries[0];
         return key.Value switch
         {
-            "checkout" => ReadCheckout(body),
+            "checkout" => ReadCheckout(key, body),
             "run" => ReadRun(body, job),
-            // 2.1 commands, orb commands and the other built-in steps are reported by the pipeline.
+            "deploy" => ReadRun(body, job) is RunStep run ? new DeployStep(run) : null,
+            "save_cache" => WithMap(body, "save_cache", map => Required(map, "key", "save_cache") is { } cacheKey && List(map, "paths", "save_cache", required: true) is { } paths
+                ? new SaveCacheStep(cacheKey, paths, nodes.OptionalText(map, "name", "save_cache's name"),
+                    NodeReader.IsNull(map["when"]) ? StepWhen.OnSuccess : ReadWhen(map["when"]!))
+                : null),
+            "restore_cache" => WithMap(body, "restore_cache", map =>
+            {
+                var keys = List(map, "keys", "restore_cache", required: false) ?? (nodes.OptionalText(map, "key", "restore_cache's key") is { } single ? [single] : null);
+                if (keys is null) return Error(body, "restore_cache needs key: or keys:");
+                return new RestoreCacheStep(keys, nodes.OptionalText(map, "name", "restore_cache's name"));
+            }),
+            "store_artifacts" => WithMap(body, "store_artifacts", map => Required(map, "path", "store_artifacts") is { } path
+                ? new StoreArtifactsStep(path, nodes.OptionalText(map, "destination", "store_artifacts' destination")) : null),
+            "store_test_results" => WithMap(body, "store_test_results", map => Required(map, "path", "store_test_results") is { } path
+                ? new StoreTestResultsStep(path) : null),
+            "persist_to_workspace" => WithMap(body, "persist_to_workspace", map => Required(map, "root", "persist_to_workspace") is { } root
+                && List(map, "paths", "persist_to_workspace", required: true) is { } paths ? new PersistToWorkspaceStep(root, paths) : null),
+            "attach_workspace" => WithMap(body, "attach_workspace", map => Required(map, "at", "attach_workspace") is { } at ? new AttachWorkspaceStep(at) : null),
+            "add_ssh_keys" => NodeReader.IsNull(body) ? new AddSshKeysStep()
+                : WithMap(body, "add_ssh_keys", map => new AddSshKeysStep(List(map, "fingerprints", "add_ssh_keys", required: false))),
+            "setup_remote_docker" => NodeReader.IsNull(body) ? new SetupRemoteDockerStep()
+                : WithMap(body, "setup_remote_docker", map => new SetupRemoteDockerStep(
+                    nodes.OptionalText(map, "version", "setup_remote_docker's version"),
+                    !NodeReader.IsNull(map["docker_layer_caching"]) && nodes.Bool(map["docker_layer_caching"]!, "docker_layer_caching") == true)),
+            // Only a step of an orb missing from the registry (or an unknown 2.0 step) gets here; the agent reports and skips it.
             var type => new UnsupportedStep(type ?? ""),
         };
     }
 
-    private Step? ReadCheckout(YamlNode body)
+    private static readonly string[] CheckoutMethods = ["full", "shallow", "blobless"];
+
+    private Step? ReadCheckout(YamlScalarNode key, YamlNode body)
     {
         if (NodeReader.IsNull(body)) return new CheckoutStep();
         var map = nodes.Map(body, "a checkout step's settings");
-        return map is null ? null : new CheckoutStep(nodes.OptionalText(map, "path", "checkout's path"));
+        if (map is null) return null;
+        var method = nodes.OptionalText(map, "method", "checkout's method");
+        if (method is not null && !CheckoutMethods.Contains(method))
+            return Error(key, $"Checkout method '{method}' is invalid; use {string.Join(", ", CheckoutMethods)}");
+        if (!NodeReader.IsNull(map["depth"]) && method != "shallow")
+            return Error(key, "Checkout depth can only be used with the shallow checkout method");
+        return new CheckoutStep(nodes.OptionalText(map, "path", "checkout's path"));
     }
 
     private Step? ReadRun(YamlNode body, string job)
@@ -85,6 +119,23 @@ internal sealed class StepReader(NodeReader nodes, EnvironmentReader environment
                 break;
         }
         return StepWhen.OnSuccess;
+    }
+
+    private Step? WithMap(YamlNode body, string type, Func<MergedMapping, Step?> read) =>
+        nodes.Map(body, $"the settings of a {type} step") is { } map ? read(map) : null;
+
+    private string? Required(MergedMapping map, string key, string type)
+    {
+        if (!NodeReader.IsNull(map[key])) return nodes.Text(map[key]!, $"{type}'s {key}");
+        nodes.Diagnostics.Error(map.Start, $"a {type} step needs {key}:");
+        return null;
+    }
+
+    private IReadOnlyList<string>? List(MergedMapping map, string key, string type, bool required)
+    {
+        if (!NodeReader.IsNull(map[key])) return nodes.TextOrList(map[key]!, $"{type}'s {key}");
+        if (required) nodes.Diagnostics.Error(map.Start, $"a {type} step needs {key}:");
+        return null;
     }
 
     private Step? Error(YamlNode node, string message)

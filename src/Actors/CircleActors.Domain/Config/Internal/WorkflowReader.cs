@@ -10,7 +10,9 @@ internal sealed class WorkflowReader(NodeReader nodes)
 {
     // `workflows: version: 2` is a 2.0 leftover, not a workflow.
     private const string VersionKey = "version";
-    private static readonly HashSet<string> RequiredStatuses = ["success", "failed", "canceled"];
+    private static readonly string[] RequiredStatuses = ["success", "failed", "canceled", "unauthorized", "not_run"];
+    // `terminal` is shorthand for every status a finished job can have.
+    private const string Terminal = "terminal";
 
     public List<WorkflowDraft> ReadWorkflows(YamlNode workflowsNode)
     {
@@ -30,8 +32,6 @@ internal sealed class WorkflowReader(NodeReader nodes)
         var name = key.Value ?? "";
         var map = nodes.Map(value, $"workflow '{name}'");
         if (map is null) return null;
-        foreach (var condition in new[] { "when", "unless" }.Where(map.Contains))
-            nodes.Diagnostics.Warning(map.KeyMark(condition), $"workflow '{name}' has a {condition}: condition, which is not evaluated yet; the workflow always runs");
 
         if (NodeReader.IsNull(map["jobs"]))
         {
@@ -41,7 +41,7 @@ internal sealed class WorkflowReader(NodeReader nodes)
         var list = nodes.List(map["jobs"]!, $"the jobs of workflow '{name}'");
         if (list is null) return null;
         var entries = list.Children.Select(entry => ReadEntry(entry, name)).OfType<WorkflowEntry>().ToList();
-        return new WorkflowDraft(name, key.Start, entries);
+        return new WorkflowDraft(name, key.Start, entries, Schedules: ReadSchedules(map["triggers"], name));
     }
 
     private WorkflowEntry? ReadEntry(YamlNode node, string workflow)
@@ -66,8 +66,6 @@ internal sealed class WorkflowReader(NodeReader nodes)
         var settings = nodes.Map(value, $"the settings of job '{job}' in workflow '{workflow}'");
         if (settings is null) return null;
 
-        if (settings.Contains("matrix"))
-            nodes.Diagnostics.Warning(settings.KeyMark("matrix"), $"job '{job}' has a matrix, which is not expanded yet; the job runs once");
         var requires = NodeReader.IsNull(settings["requires"]) ? [] : ReadRequires(settings["requires"]!, job);
         var type = nodes.OptionalText(settings, "type", "a workflow job's type");
         var workflowJob = new WorkflowJob(
@@ -76,7 +74,10 @@ internal sealed class WorkflowReader(NodeReader nodes)
             requires.Select(required => required.Name).ToList(),
             NodeReader.IsNull(settings["filters"]) ? null : ReadFilters(settings["filters"]!, job),
             IsApproval: type == "approval",
-            Context: NodeReader.IsNull(settings["context"]) ? null : nodes.TextOrList(settings["context"]!, "a workflow job's context"));
+            Context: NodeReader.IsNull(settings["context"]) ? null : nodes.TextOrList(settings["context"]!, "a workflow job's context"),
+            RequiredStatuses: requires.Any(required => required.Statuses is not null)
+                ? requires.Where(required => required.Statuses is not null).ToDictionary(required => required.Name, required => required.Statuses!)
+                : null);
         return new WorkflowEntry(workflowJob, key.Start, requires);
     }
 
@@ -91,10 +92,7 @@ internal sealed class WorkflowReader(NodeReader nodes)
             {
                 // 2.1 `- other: failed` waits for a given status of the required job.
                 foreach (var (name, status) in nodes.Map(item, "a requires entry")?.Entries ?? [])
-                {
-                    CheckStatus(status, name.Value ?? "");
-                    required.Add(new RequiredJob(name.Value ?? "", name.Start));
-                }
+                    required.Add(new RequiredJob(name.Value ?? "", name.Start, ReadStatuses(status, name.Value ?? "")));
             }
             else if (nodes.Text(item, $"each requires entry of job '{job}'") is { } name)
             {
@@ -104,15 +102,39 @@ internal sealed class WorkflowReader(NodeReader nodes)
         return required;
     }
 
-    private void CheckStatus(YamlNode node, string required)
+    private IReadOnlyList<string>? ReadStatuses(YamlNode node, string required)
     {
         var statuses = nodes.TextOrList(node, $"the status required of '{required}'");
-        if (statuses is null) return;
-        var invalid = statuses.Where(status => !RequiredStatuses.Contains(status)).ToList();
+        if (statuses is null) return null;
+        var invalid = statuses.Where(status => status != Terminal && !RequiredStatuses.Contains(status)).ToList();
         foreach (var status in invalid)
-            nodes.Diagnostics.Error(node.Start, $"'{status}' is not a job status to require; use success, failed or canceled");
-        if (invalid.Count == 0 && statuses.Any(status => status != "success"))
-            nodes.Diagnostics.Warning(node.Start, $"requiring a status other than success of '{required}' is not supported yet; success is required");
+            nodes.Diagnostics.Error(node.Start, $"'{status}' is not a job status to require; use {string.Join(", ", RequiredStatuses)} or {Terminal}");
+        if (invalid.Count > 0) return null;
+        var expanded = statuses.SelectMany(status => status == Terminal ? RequiredStatuses : [status]).Distinct().ToList();
+        if (expanded.Any(status => status != "success"))
+            nodes.Diagnostics.Warning(node.Start, $"the scheduler waits for '{required}' to succeed; running on its other statuses ({string.Join(", ", expanded)}) is not supported yet");
+        return expanded;
+    }
+
+    /// <summary><c>triggers: [{schedule: {cron, filters}}]</c>; the cron itself is checked when the config is processed.</summary>
+    private IReadOnlyList<ScheduleTrigger>? ReadSchedules(YamlNode? node, string workflow)
+    {
+        if (NodeReader.IsNull(node)) return null;
+        var list = nodes.List(node!, $"the triggers of workflow '{workflow}'");
+        if (list is null) return null;
+        var schedules = new List<ScheduleTrigger>();
+        foreach (var item in list.Children)
+        {
+            var schedule = nodes.Map(item, $"a trigger of workflow '{workflow}'")?["schedule"] is { } body ? nodes.Map(body, "a schedule") : null;
+            var cron = schedule is null ? null : nodes.OptionalText(schedule, "cron", "a schedule's cron");
+            if (schedule is null || cron is null)
+            {
+                nodes.Diagnostics.Error(item.Start, $"a trigger of workflow '{workflow}' is schedule: with cron: and filters:");
+                continue;
+            }
+            schedules.Add(new ScheduleTrigger(cron, NodeReader.IsNull(schedule["filters"]) ? null : ReadFilters(schedule["filters"]!, $"the schedule of workflow '{workflow}'")));
+        }
+        return schedules;
     }
 
     private Filters? ReadFilters(YamlNode node, string job)

@@ -19,6 +19,13 @@ internal static class YamlLoader
             diagnostics.Error(IsTabError(e) ? FirstTabIndentation(yaml, e.Start) : e.Start, $"YAML syntax error: {Sentence(e.Message)}");
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up this way on some malformed plain values inside [ ] or { }.
+            var at = parser.Current?.End ?? parser.CollectionBeingRead ?? Mark.Empty;
+            diagnostics.Error(at, "YAML syntax error: a value here cannot be read; check the brackets, quotes and colons around it");
+            return null;
+        }
         catch (ArgumentException)
         {
             // YamlDotNet's representation model throws this for a map it cannot pair into keys and
