@@ -129,10 +129,11 @@ public sealed class Installation : IAsyncDisposable
             if (pipeline["state"]!.GetValue<string>() == "errored") return pipeline;
             var workflows = (await GetAsync($"/api/v2/pipeline/{pipelineId}/workflow"))["items"]!.AsArray();
             last = workflows;
-            // Workflows and jobs are projected by separate streams: wait for both to show the end.
+            // Workflows and jobs are projected by separate streams: wait for both to show the end
+            // (jobs that never ran, approvals included, have no job number and no end time).
             if (pipeline["state"]!.GetValue<string>() == "created" && workflows.Count > 0 &&
                 workflows.All(w => w!["status"]!.GetValue<string>() is "success" or "failed" or "error" or "canceled") &&
-                (await WorkflowJobsAsync(pipelineId)).All(j => j!["stopped_at"] is not null || j["status"]!.GetValue<string>() == "blocked"))
+                (await WorkflowJobsAsync(pipelineId)).All(j => j!["stopped_at"] is not null || j["job_number"] is null))
                 return pipeline;
             await Task.Delay(300);
         }

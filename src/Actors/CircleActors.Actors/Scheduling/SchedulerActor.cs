@@ -36,6 +36,11 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         Receive<SchedulerProtocol.ReleaseTask>(m => Dispatched(() => _queue.Release(m.Task, m.Attempt)));
         Receive<AgentProtocol.RegisterAgent>(m =>
         {
+            if (!IsUpMember(m.Agent))
+            {
+                _log.Warning("agent {0} at {1} is not an Up member of this cluster: not registered", m.Name, m.Agent.Path.Address);
+                return;
+            }
             _queue.Register(m.Node, m.Name, m.Agent, m.CapacityCpus, m.CapacityMemoryMb, _clock.UtcNow);
             Context.Watch(m.Agent);
             m.Agent.Tell(new AgentProtocol.AgentRegistered(m.Node));
@@ -43,6 +48,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         });
         Receive<AgentProtocol.RequestWork>(m =>
         {
+            if (!IsUpMember(Sender)) return;
             // An agent the scheduler does not know (it started after the agent registered) registers again.
             if (!_queue.RequestWork(m.Node, m.FreeSlots, m.LastAssignmentSeen, m.Running.ToHashSet(), _clock.UtcNow))
                 Sender.Tell(new AgentProtocol.RegistrationRequired(m.Node));
@@ -59,6 +65,19 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         Receive<SchedulerProtocol.GetNodes>(_ => Sender.Tell(new SchedulerProtocol.NodeList(_queue.Nodes.ToList())));
         Receive<SchedulerProtocol.GetPendingTasks>(_ => Sender.Tell(new SchedulerProtocol.PendingTaskList(
             _queue.WaitingTasks.Select(w => new SchedulerProtocol.PendingTask(w.Task, w.Attempt, w.ResourceClass, w.QueuedAt, _queue.PendingReason(w.Task))).ToList())));
+    }
+
+    /// <summary>
+    /// Only members of this cluster get work. After a services node restarts, an agent of the
+    /// old cluster can still reach it at the same address until its own session ends; work
+    /// given to it then would be lost with that session.
+    /// </summary>
+    private bool IsUpMember(IActorRef agent)
+    {
+        if (((ExtendedActorSystem)Context.System).Provider is not Akka.Cluster.ClusterActorRefProvider) return true;
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        var address = agent.Path.Address.HasLocalScope ? cluster.SelfAddress : agent.Path.Address;
+        return cluster.State.Members.Any(m => m.Address.Equals(address) && m.Status == Akka.Cluster.MemberStatus.Up);
     }
 
     public static Props PropsFor(IClock clock) => Props.Create(() => new SchedulerActor(clock));

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using CircleActors.EndToEnd.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CircleActors.EndToEnd.Tests;
+
+/// <summary>Approving a held job and canceling work, through the API, on real processes and Docker.</summary>
+public sealed class WorkflowControlSpecs(ITestOutputHelper output)
+{
+    private const string Slug = "gh/acme/control";
+
+    private const string ApprovalConfig = """
+        version: 2.1
+        jobs:
+          build:
+            docker: [{ image: circleactors/busybox:latest }]
+            steps: [{ run: echo built }]
+          deploy:
+            docker: [{ image: circleactors/busybox:latest }]
+            steps: [{ run: echo deployed after approval }]
+        workflows:
+          release:
+            jobs:
+              - build
+              - hold:
+                  type: approval
+                  requires: [build]
+              - deploy:
+                  requires: [hold]
+        """;
+
+    private const string LongConfig = """
+        version: 2.1
+        jobs:
+          long:
+            docker: [{ image: circleactors/busybox:latest }]
+            steps: [{ run: { name: Sleep, command: "echo sleeping; sleep 120" } }]
+          after:
+            docker: [{ image: circleactors/busybox:latest }]
+            steps: [{ run: echo never }]
+        workflows:
+          slow:
+            jobs:
+              - long
+              - after:
+                  requires: [long]
+        """;
+
+    private static async Task<string> TriggerAsync(Installation installation)
+    {
+        using var response = await installation.Http.PostAsync($"/api/v2/project/{Slug}/pipeline",
+            new StringContent("""{"branch":"main"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+    }
+
+    private static async Task<JsonNode> WaitForWorkflowAsync(Installation installation, string pipelineId, string status)
+    {
+        var watch = Stopwatch.StartNew();
+        JsonNode? workflow = null;
+        while (watch.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            var items = (await installation.GetAsync($"/api/v2/pipeline/{pipelineId}/workflow"))["items"]!.AsArray();
+            workflow = items.FirstOrDefault();
+            if (workflow?["status"]?.GetValue<string>() == status) return workflow;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"workflow never {status}: {workflow}");
+    }
+
+    private static async Task<HttpStatusCode> PostAsync(Installation installation, string path)
+    {
+        using var response = await installation.Http.PostAsync(path, null);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task A_held_workflow_runs_its_dependants_once_approved_and_a_second_approval_is_refused()
+    {
+        using var repository = new GitRepository();
+        repository.CommitConfig(ApprovalConfig);
+        await using var installation = await Installation.StartAsync(output, Journals.Sqlite);
+        await installation.AddProjectAsync(Slug, repository.Path, "secret");
+        var pipelineId = await TriggerAsync(installation);
+
+        var workflow = await WaitForWorkflowAsync(installation, pipelineId, "on_hold");
+        var workflowId = workflow["id"]!.GetValue<string>();
+        var jobs = await installation.WorkflowJobsAsync(pipelineId);
+        var hold = jobs.Single(j => j!["name"]!.GetValue<string>() == "hold")!;
+        Assert.Equal("approval", hold["type"]!.GetValue<string>());
+        Assert.Equal("on_hold", hold["status"]!.GetValue<string>());
+        Assert.Equal("blocked", jobs.Single(j => j!["name"]!.GetValue<string>() == "deploy")!["status"]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.Accepted, await PostAsync(installation, $"/api/v2/workflow/{workflowId}/approve/{hold["id"]}"));
+        var pipeline = await installation.WaitForPipelineAsync(pipelineId, TimeSpan.FromMinutes(2));
+
+        Assert.Equal("created", pipeline["state"]!.GetValue<string>());
+        Assert.Equal("success", (await installation.GetAsync($"/api/v2/workflow/{workflowId}"))["status"]!.GetValue<string>());
+        var deploy = (await installation.WorkflowJobsAsync(pipelineId)).Single(j => j!["name"]!.GetValue<string>() == "deploy")!;
+        Assert.Contains("deployed after approval", await installation.GetTextAsync($"/api/v2/project/{Slug}/job/{deploy["job_number"]}/output"));
+        Assert.Equal(HttpStatusCode.Conflict, await PostAsync(installation, $"/api/v2/workflow/{workflowId}/approve/{hold["id"]}"));
+        var audit = await PushToGreenSpecs.WaitForAuditAsync(installation, rows => rows.Any(r => r.Action == "workflow.job.approve"));
+        Assert.Contains("\"\"id\"\":\"\"admin\"\"", audit.Single(r => r.Action == "workflow.job.approve").Line);
+    }
+
+    [Fact]
+    public async Task Canceling_a_job_mid_step_stops_it_within_two_seconds_removes_its_container_and_cancels_the_workflow()
+    {
+        using var repository = new GitRepository();
+        repository.CommitConfig(LongConfig);
+        await using var installation = await Installation.StartAsync(output, Journals.Sqlite);
+        await installation.AddProjectAsync(Slug, repository.Path, "secret");
+        var pipelineId = await TriggerAsync(installation);
+
+        JsonNode? job = null;
+        for (var i = 0; i < 300; i++)
+        {
+            var jobs = await installation.WorkflowJobsAsync(pipelineId);
+            job = jobs.SingleOrDefault(j => j!["name"]!.GetValue<string>() == "long");
+            if (job is not null && job["status"]!.GetValue<string>() == "running" &&
+                (await installation.GetTextAsync($"/api/v2/project/{Slug}/job/{job["job_number"]}/output")).Contains("sleeping"))
+                break;
+            await Task.Delay(200);
+        }
+        var number = job!["job_number"]!.GetValue<long>();
+        Assert.Single(Containers("e2e-agent"));
+
+        var requested = DateTimeOffset.UtcNow;
+        Assert.Equal(HttpStatusCode.Accepted, await PostAsync(installation, $"/api/v2/project/{Slug}/job/{number}/cancel"));
+        await installation.WaitForPipelineAsync(pipelineId, TimeSpan.FromSeconds(60));
+
+        var details = await installation.GetAsync($"/api/v2/project/{Slug}/job/{number}");
+        Assert.Equal("canceled", details["status"]!.GetValue<string>());
+        var sleep = details["tasks"]![0]!["steps"]!.AsArray().Single(s => s!["name"]!.GetValue<string>() == "Sleep")!;
+        Assert.Equal("canceled", sleep["status"]!.GetValue<string>());
+        var stoppedAfter = sleep["stopped_at"]!.GetValue<DateTimeOffset>() - requested;
+        output.WriteLine($"the step stopped {stoppedAfter.TotalMilliseconds:0} ms after the cancel request");
+        Assert.True(stoppedAfter < TimeSpan.FromSeconds(2), $"the step stopped {stoppedAfter} after the cancel");
+        Assert.Empty(Containers("e2e-agent"));
+        var workflow = (await installation.GetAsync($"/api/v2/pipeline/{pipelineId}/workflow"))["items"]![0]!;
+        Assert.Equal("canceled", workflow["status"]!.GetValue<string>());
+        var after = (await installation.WorkflowJobsAsync(pipelineId)).Single(j => j!["name"]!.GetValue<string>() == "after")!;
+        Assert.Equal("blocked", after["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Canceling_a_workflow_cancels_its_running_job_and_what_would_have_followed()
+    {
+        using var repository = new GitRepository();
+        repository.CommitConfig(LongConfig);
+        await using var installation = await Installation.StartAsync(output, Journals.Sqlite);
+        await installation.AddProjectAsync(Slug, repository.Path, "secret");
+        var pipelineId = await TriggerAsync(installation);
+        var workflow = await WaitForWorkflowAsync(installation, pipelineId, "running");
+        for (var i = 0; i < 300 && !(await installation.WorkflowJobsAsync(pipelineId)).Any(j => j!["status"]!.GetValue<string>() == "running"); i++)
+            await Task.Delay(200);
+
+        Assert.Equal(HttpStatusCode.Accepted, await PostAsync(installation, $"/api/v2/workflow/{workflow["id"]}/cancel"));
+        await installation.WaitForPipelineAsync(pipelineId, TimeSpan.FromSeconds(60));
+
+        var jobs = await installation.WorkflowJobsAsync(pipelineId);
+        Assert.Equal("canceled", jobs.Single(j => j!["name"]!.GetValue<string>() == "long")!["status"]!.GetValue<string>());
+        Assert.Equal("canceled", jobs.Single(j => j!["name"]!.GetValue<string>() == "after")!["status"]!.GetValue<string>());
+        Assert.Equal("canceled", (await installation.GetAsync($"/api/v2/workflow/{workflow["id"]}"))["status"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Conflict, await PostAsync(installation, $"/api/v2/workflow/{workflow["id"]}/cancel"));
+        Assert.Empty(Containers("e2e-agent"));
+    }
+
+    /// <summary>The ids of the containers an agent has on the local engine, by the label it puts on them.</summary>
+    private static IReadOnlyList<string> Containers(string agent)
+    {
+        var start = new ProcessStartInfo("docker", ["ps", "-q", "--filter", $"label=circleactors.agent={agent}"]) { RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        var text = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+}
