@@ -248,6 +248,27 @@ public sealed class WorkflowDeciderSpecs
         Assert.Empty(again.Events);
     }
 
+    [Theory]
+    [InlineData(JobStatus.Failed, new[] { "failed" }, true)]
+    [InlineData(JobStatus.Success, new[] { "failed" }, false)]
+    [InlineData(JobStatus.Failed, new[] { "success", "failed", "canceled", "unauthorized", "not_run" }, true)]
+    [InlineData(JobStatus.InfrastructureFail, new[] { "failed" }, true)]
+    [InlineData(JobStatus.Canceled, new[] { "canceled" }, true)]
+    [InlineData(JobStatus.Success, new[] { "success" }, true)]
+    public void A_requirement_in_the_map_form_runs_the_job_on_the_statuses_it_lists(JobStatus upstream, string[] allowed, bool runs)
+    {
+        var cleanup = Planned("cleanup", "build") with
+        {
+            RequiredStatuses = new Dictionary<string, IReadOnlyList<string>> { ["build"] = allowed },
+        };
+        var workflow = Started(Planned("build"), cleanup);
+
+        var decided = workflow.Send(Finished("build", upstream));
+
+        Assert.Equal(runs, ScheduledBy(decided).Contains("cleanup"));
+        if (!runs) Assert.Single(decided.Events.OfType<WorkflowFinished>());
+    }
+
     [Fact]
     public void An_approval_does_not_hold_a_workflow_that_already_failed()
     {

@@ -9,6 +9,7 @@ using CircleActors.Actors.Projects;
 using CircleActors.Actors.Scheduling;
 using CircleActors.Actors.Workflows;
 using CircleActors.Domain.Common;
+using CircleActors.Domain.Config;
 
 namespace CircleActors.Actors.Hosting;
 
@@ -30,8 +31,8 @@ public static class ServicesHosting
     public static AkkaConfigurationBuilder AddProjectEntity(this AkkaConfigurationBuilder builder, IClock clock) =>
         builder.WithShardRegion<ProjectRegion>("project", id => ProjectEntity.PropsFor(id, clock), new ProjectMessageExtractor(), PersistentEntities);
 
-    public static AkkaConfigurationBuilder AddPipelineEntity(this AkkaConfigurationBuilder builder, RepositoryMirror mirror, IClock clock) =>
-        builder.WithShardRegion<PipelineRegion>("pipeline", id => PipelineEntity.PropsFor(id, mirror, clock), new PipelineMessageExtractor(), PersistentEntities);
+    public static AkkaConfigurationBuilder AddPipelineEntity(this AkkaConfigurationBuilder builder, RepositoryMirror mirror, IOrbRegistry orbs, IClock clock) =>
+        builder.WithShardRegion<PipelineRegion>("pipeline", id => PipelineEntity.PropsFor(id, mirror, orbs, clock), new PipelineMessageExtractor(), PersistentEntities);
 
     public static AkkaConfigurationBuilder AddWorkflowEntity(this AkkaConfigurationBuilder builder, IClock clock) =>
         builder.WithShardRegion<WorkflowRegion>("workflow", id => WorkflowEntity.PropsFor(id, clock), new WorkflowMessageExtractor(), PersistentEntities);
@@ -48,11 +49,12 @@ public static class ServicesHosting
         builder.WithSingleton<SchedulerSingleton>("scheduler", SchedulerActor.PropsFor(clock),
             new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: true);
 
-    /// <summary>Everything a services node hosts.</summary>
-    public static AkkaConfigurationBuilder AddServices(this AkkaConfigurationBuilder builder, RepositoryMirror mirror, BlobStore blobs, IClock clock) =>
+    /// <summary>Everything a services node hosts; without an orb registry, configs can use inline orbs only.</summary>
+    public static AkkaConfigurationBuilder AddServices(
+        this AkkaConfigurationBuilder builder, RepositoryMirror mirror, BlobStore blobs, IClock clock, IOrbRegistry? orbs = null) =>
         builder
             .AddProjectEntity(clock)
-            .AddPipelineEntity(mirror, clock)
+            .AddPipelineEntity(mirror, orbs ?? EmptyOrbRegistry.Instance, clock)
             .AddWorkflowEntity(clock)
             .AddJobEntity(clock)
             .AddJobLogEntity(blobs)

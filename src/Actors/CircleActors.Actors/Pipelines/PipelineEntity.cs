@@ -23,19 +23,21 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
     public const string PersistencePrefix = "pipeline-";
 
     private readonly RepositoryMirror _mirror;
+    private readonly IOrbRegistry _orbs;
 
-    public PipelineEntity(string entityId, RepositoryMirror mirror, IClock clock)
+    public PipelineEntity(string entityId, RepositoryMirror mirror, IOrbRegistry orbs, IClock clock)
         : base(PersistencePrefix + entityId, PipelineState.Empty(new PipelineId(Guid.Parse(entityId))), clock)
     {
         _mirror = mirror;
+        _orbs = orbs;
         Command<ConfigRead>(OnConfigRead);
         Command<ConfigPlanned>(planned => Handle(new PipelineCommands.CompileConfig(State.Id, planned.Revision, planned.Source, planned.Workflows), ActorRefs.Nobody));
         Command<StageFailed>(failed => Handle(new PipelineCommands.FailPipeline(State.Id, failed.Revision, failed.Errors), ActorRefs.Nobody));
         Command<WorkflowsStarted>(_ => Handle(new PipelineCommands.ConfirmWorkflowsCreated(State.Id), ActorRefs.Nobody));
     }
 
-    public static Props PropsFor(string entityId, RepositoryMirror mirror, IClock clock) =>
-        Props.Create(() => new PipelineEntity(entityId, mirror, clock));
+    public static Props PropsFor(string entityId, RepositoryMirror mirror, IOrbRegistry orbs, IClock clock) =>
+        Props.Create(() => new PipelineEntity(entityId, mirror, orbs, clock));
 
     protected override PipelineState Apply(PipelineState state, IPipelineEvent @event) => state.Apply(@event);
 
@@ -90,7 +92,7 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
             ProjectGitUrl: created.RepositoryUrl,
             ProjectType: created.RepositoryUrl.Contains("github", StringComparison.OrdinalIgnoreCase) ? "github" : null,
             TriggerSource: created.Trigger.Type);
-        var parsed = ConfigParser.Parse(revision.ConfigSource, RepositoryMirror.ConfigPath, new ConfigOptions(values, Orbs: EmptyOrbRegistry.Instance));
+        var parsed = ConfigParser.Parse(revision.ConfigSource, RepositoryMirror.ConfigPath, new ConfigOptions(values, Orbs: _orbs));
         if (!parsed.IsValid || parsed.Config is null)
         {
             Self.Tell(new StageFailed(revision.Sha, parsed.Errors.Select(e => new PipelineError("config", e.ToString())).ToList()));

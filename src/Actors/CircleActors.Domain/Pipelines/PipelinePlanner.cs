@@ -38,7 +38,8 @@ public static class PipelinePlanner
                 job.IsApproval ? null : next++,
                 job.IsApproval ? null : config.Jobs[job.JobName] with { Name = job.Name },
                 job.Requires,
-                job.IsApproval)).ToList();
+                job.IsApproval,
+                job.RequiredStatuses)).ToList();
             return new PlannedWorkflow(id, workflow.Name, jobs);
         }).ToList();
     }

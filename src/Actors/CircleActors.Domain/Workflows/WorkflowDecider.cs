@@ -87,7 +87,7 @@ public static class WorkflowDecider
             foreach (var job in next.Jobs)
             {
                 if (next.Scheduled.Contains(job.Name) || next.JobStatuses[job.Name] != JobStatus.Blocked) continue;
-                if (!job.Requires.All(r => next.JobStatuses.TryGetValue(r, out var s) && s.IsSuccessful())) continue;
+                if (!job.Requires.All(r => RequirementMet(next, r, job.RequiredStatuses?.GetValueOrDefault(r)))) continue;
                 IWorkflowEvent ready = job.IsApproval
                     ? new WorkflowJobHeld(next.Id, job.Name, now)
                     : new WorkflowJobScheduled(next.Id, context.Project, job.Name, job.JobId, job.JobNumber, now);
@@ -101,6 +101,25 @@ public static class WorkflowDecider
         if (outcome is { } status)
             events.Add(new WorkflowFinished(next.Id, context.Project, next.Started!.Name, status, now));
         return events;
+    }
+
+    /// <summary>
+    /// Whether a required job stands where the requirement asks: succeeded by default, or (2.1 map
+    /// form) in one of the listed statuses; <c>not_run</c> is a job the workflow never started.
+    /// </summary>
+    private static bool RequirementMet(WorkflowState state, string required, IReadOnlyList<string>? allowed)
+    {
+        if (!state.JobStatuses.TryGetValue(required, out var status)) return false;
+        if (allowed is null) return status.IsSuccessful();
+        return allowed.Any(wanted => wanted switch
+        {
+            "success" => status == JobStatus.Success,
+            "failed" => status is JobStatus.Failed or JobStatus.InfrastructureFail or JobStatus.TimedOut,
+            "canceled" => status == JobStatus.Canceled && state.Scheduled.Contains(required),
+            "unauthorized" => status == JobStatus.Unauthorized,
+            "not_run" => status.IsTerminal() && !state.Scheduled.Contains(required),
+            _ => false,
+        });
     }
 
     /// <summary>The workflow's final status, or null while a job is still running or schedulable.</summary>

@@ -55,7 +55,7 @@ public static class ConfigCommands
         return command;
     }
 
-    public static DirectoryOrbRegistry OrbRegistry(string dataDirectory) => new(Path.Combine(dataDirectory, "orbs"));
+    public static DirectoryOrbRegistry OrbRegistry(string dataDirectory) => new(Path.Combine(dataDirectory, CircleActors.Server.Hosting.ServerHost.OrbDirectory));
 
     /// <summary>The config read as a pipeline reads it, or null after printing its errors; warnings are printed either way.</summary>
     private static ConfigParseResult? Read(string path, ConfigOptions options, TextWriter error)

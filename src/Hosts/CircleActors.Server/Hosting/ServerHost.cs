@@ -16,6 +16,7 @@ using CircleActors.Agent.Executors.Fake;
 using CircleActors.Agent.Executors.Machine;
 using CircleActors.Agent.Runtime;
 using CircleActors.Domain.Common;
+using DirectoryOrbRegistry = CircleActors.Domain.Config.DirectoryOrbRegistry;
 using CircleActors.Server.Api;
 using CircleActors.Server.Webhooks;
 
@@ -29,6 +30,9 @@ namespace CircleActors.Server.Hosting;
 public static class ServerHost
 {
     public const string ActorSystemName = "circleactors";
+
+    /// <summary>Where <c>circleactors orb import</c> stores orbs, under the data directory.</summary>
+    public const string OrbDirectory = "orbs";
 
     public static WebApplication Build(ServerOptions options, Action<string>? announce = null)
     {
@@ -77,7 +81,7 @@ public static class ServerHost
                     Roles = options.RunAgent ? [ClusterRoles.Services, ClusterRoles.Agent] : [ClusterRoles.Services],
                     SeedNodes = options.Seeds.Count > 0 ? options.Seeds.ToArray() : [self],
                 })
-                .AddServices(mirror, blobs, clock)
+                .AddServices(mirror, blobs, clock, new DirectoryOrbRegistry(Path.Combine(dataDirectory, OrbDirectory)))
                 .WithSingleton<ProjectorSingleton>("projector",
                     ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection()]),
                     new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);

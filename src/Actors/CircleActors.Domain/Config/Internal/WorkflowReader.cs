@@ -110,10 +110,7 @@ internal sealed class WorkflowReader(NodeReader nodes)
         foreach (var status in invalid)
             nodes.Diagnostics.Error(node.Start, $"'{status}' is not a job status to require; use {string.Join(", ", RequiredStatuses)} or {Terminal}");
         if (invalid.Count > 0) return null;
-        var expanded = statuses.SelectMany(status => status == Terminal ? RequiredStatuses : [status]).Distinct().ToList();
-        if (expanded.Any(status => status != "success"))
-            nodes.Diagnostics.Warning(node.Start, $"the scheduler waits for '{required}' to succeed; running on its other statuses ({string.Join(", ", expanded)}) is not supported yet");
-        return expanded;
+        return statuses.SelectMany(status => status == Terminal ? RequiredStatuses : [status]).Distinct().ToList();
     }
 
     /// <summary><c>triggers: [{schedule: {cron, filters}}]</c>; the cron itself is checked when the config is processed.</summary>

@@ -13,13 +13,19 @@ public interface IPipelineCommand : IWithPipelineId;
 public sealed record PipelineTrigger(string Type, Actor Actor, DateTimeOffset ReceivedAt, string? DeliveryId = null);
 
 /// <summary>One job a workflow will run, with its job number reserved in advance.</summary>
+/// <param name="RequiredStatuses">
+/// For requirements written in the 2.1 map form, the statuses of the required job that let this
+/// one run (<c>success</c>, <c>failed</c>, <c>canceled</c>, <c>unauthorized</c>, <c>not_run</c>);
+/// a requirement not in it waits for success.
+/// </param>
 public sealed record PlannedJob(
     string Name,
     JobId JobId,
     long? JobNumber,
     Config.JobDefinition? Definition,
     IReadOnlyList<string> Requires,
-    bool IsApproval);
+    bool IsApproval,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? RequiredStatuses = null);
 
 public sealed record PlannedWorkflow(WorkflowId WorkflowId, string Name, IReadOnlyList<PlannedJob> Jobs);
 
