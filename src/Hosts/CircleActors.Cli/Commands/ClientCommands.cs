@@ -98,25 +98,10 @@ public static class ClientCommands
     {
         var workflowId = new Argument<string>("workflow-id");
         var approvalId = new Argument<string>("approval-request-id") { Description = "The approval job's id (from `GET /api/v2/workflow/{id}/job`)" };
-        var approveDataDir = DataDir;
-        var approve = new Command("approve", "Approve a held approval job") { workflowId, approvalId };
-        AddConnection(approve, approveDataDir);
-        approve.SetAction(async (parse, ct) =>
-        {
-            using var client = Client(parse, approveDataDir);
-            var reply = await client.SendAsync(HttpMethod.Post, $"/api/v2/workflow/{parse.GetValue(workflowId)}/approve/{parse.GetValue(approvalId)}", ct: ct);
-            Console.WriteLine(reply["message"]);
-        });
+        var approve = Control("approve", "Approve a held approval job", [workflowId, approvalId],
+            parse => $"/api/v2/workflow/{parse.GetValue(workflowId)}/approve/{parse.GetValue(approvalId)}");
         var cancelId = new Argument<string>("workflow-id");
-        var cancelDataDir = DataDir;
-        var cancel = new Command("cancel", "Cancel a workflow") { cancelId };
-        AddConnection(cancel, cancelDataDir);
-        cancel.SetAction(async (parse, ct) =>
-        {
-            using var client = Client(parse, cancelDataDir);
-            var reply = await client.SendAsync(HttpMethod.Post, $"/api/v2/workflow/{parse.GetValue(cancelId)}/cancel", ct: ct);
-            Console.WriteLine(reply["message"]);
-        });
+        var cancel = Control("cancel", "Cancel a workflow", [cancelId], parse => $"/api/v2/workflow/{parse.GetValue(cancelId)}/cancel");
         return new Command("workflow", "Workflow controls") { approve, cancel };
     }
 
@@ -124,16 +109,24 @@ public static class ClientCommands
     {
         var slug = new Argument<string>("slug");
         var number = new Argument<long>("job-number");
+        var cancel = Control("cancel", "Cancel a job", [slug, number], parse => $"/api/v2/project/{parse.GetValue(slug)}/job/{parse.GetValue(number)}/cancel");
+        return new Command("job", "Job controls") { cancel };
+    }
+
+    /// <summary>A command that POSTs to one control endpoint and prints the server's message.</summary>
+    private static Command Control(string name, string description, Argument[] arguments, Func<ParseResult, string> path)
+    {
         var dataDir = DataDir;
-        var cancel = new Command("cancel", "Cancel a job") { slug, number };
-        AddConnection(cancel, dataDir);
-        cancel.SetAction(async (parse, ct) =>
+        var command = new Command(name, description);
+        foreach (var argument in arguments) command.Arguments.Add(argument);
+        AddConnection(command, dataDir);
+        command.SetAction(async (parse, ct) =>
         {
             using var client = Client(parse, dataDir);
-            var reply = await client.SendAsync(HttpMethod.Post, $"/api/v2/project/{parse.GetValue(slug)}/job/{parse.GetValue(number)}/cancel", ct: ct);
+            var reply = await client.SendAsync(HttpMethod.Post, path(parse), ct: ct);
             Console.WriteLine(reply["message"]);
         });
-        return new Command("job", "Job controls") { cancel };
+        return command;
     }
 
     public static Command Logs()
