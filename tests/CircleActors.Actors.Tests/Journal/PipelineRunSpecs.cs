@@ -38,14 +38,17 @@ public sealed class PipelineRunSpecs(ITestOutputHelper output)
         var workflowDocument = await Eventually.MatchesAsync(
             () => node.Documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, Ci.Workflow(pipeline).ToString()),
             w => w?.IsFinished == true, what: "workflow document finished");
-        Assert.Equal(Ci.Json(workflow), Ci.Json(workflowDocument));
+        // The document keeps the graph without each job's definition (the job documents have them).
+        Assert.Equal(Ci.Json(workflow with { Started = DocumentProjection.WithoutDefinitions(workflow.Started!) }), Ci.Json(workflowDocument));
         var jobDocuments = await Eventually.MatchesAsync(
             () => node.Documents.ChildrenAsync<JobState>(DocumentProjection.JobKind, Ci.Workflow(pipeline).ToString()),
             jobs => jobs.Count == 2 && jobs.All(j => j.IsFinished), what: "job documents finished");
         Assert.Equal([(1L, JobStatus.Success), (2L, JobStatus.Success)],
             jobDocuments.Select(j => (j.Template!.JobNumber, j.Status)).OrderBy(j => j.JobNumber));
         Assert.Equal(Ci.Json(a), Ci.Json(jobDocuments.Single(j => j.Id == a.Id)));
-        var pipelineDocument = await node.Documents.ByNumberAsync<PipelineState>(DocumentProjection.PipelineKind, Ci.Project.Value, 1);
+        var pipelineDocument = await Eventually.MatchesAsync(
+            () => node.Documents.ByNumberAsync<PipelineState>(DocumentProjection.PipelineKind, Ci.Project.Value, 1),
+            p => p?.WorkflowsCreated == true, what: "pipeline document caught up");
         Assert.Equal(Ci.Json(pipelineState), Ci.Json(pipelineDocument));
 
         var audit = await Eventually.MatchesAsync(() => Ci.AuditAsync(node), rows => rows.Count >= 8, what: "eight audit rows");

@@ -119,6 +119,10 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
             ["TaskFinished"] = "job.task-finished.v1",
             ["TaskRequeued"] = "job.task-requeued.v1",
             ["JobFinished"] = "job.finished.v1",
+            ["JobCancelRequested"] = "job.cancel-requested.v1",
+            ["WorkflowJobHeld"] = "workflow.job-held.v1",
+            ["WorkflowJobApproved"] = "workflow.job-approved.v1",
+            ["WorkflowCanceled"] = "workflow.canceled.v1",
         }, events);
     }
 

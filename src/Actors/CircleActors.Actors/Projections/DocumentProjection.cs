@@ -43,7 +43,7 @@ public sealed class DocumentProjection : IProjection
             case IWorkflowEvent e:
             {
                 var state = await LoadAsync(connection, transaction, WorkflowKind, e.WorkflowId.ToString(), () => WorkflowState.Empty(e.WorkflowId), ct);
-                state = state.Apply(e);
+                state = state.Apply(e is WorkflowEvents.WorkflowStarted workflowStarted ? WithoutDefinitions(workflowStarted) : e);
                 var started = state.Started!;
                 await StoreAsync(connection, transaction, new ReadDocuments.Row(WorkflowKind, e.WorkflowId.ToString(), started.Context.Project.Value,
                     started.Context.PipelineNumber, started.Context.PipelineId.ToString(), WorkflowDecider.CurrentStatus(state).ToWire(), started.At, e.At), state, ct);
@@ -60,6 +60,14 @@ public sealed class DocumentProjection : IProjection
             }
         }
     }
+
+    /// <summary>
+    /// The read document keeps the graph, not each job's definition (that is in the job's own
+    /// document): a workflow document is rewritten for each of its jobs' events, and with the
+    /// definitions it grows with the square of the workflow's size.
+    /// </summary>
+    public static WorkflowEvents.WorkflowStarted WithoutDefinitions(WorkflowEvents.WorkflowStarted started) =>
+        started with { Jobs = started.Jobs.Select(j => j with { Definition = null }).ToList() };
 
     private static async Task<T> LoadAsync<T>(DbConnection connection, DbTransaction transaction, string kind, string id, Func<T> empty, CancellationToken ct)
     {
