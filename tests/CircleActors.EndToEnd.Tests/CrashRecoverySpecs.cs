@@ -96,7 +96,7 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
         using var repository = new GitRepository();
         repository.CommitConfig(Config);
         await using var installation = await Installation.StartAsync(output, Journals.Sqlite, withAgent: false);
-        var doomed = installation.StartAgent("doomed", capacityCpus: "2");
+        var doomed = installation.StartAgent($"doomed-{installation.ClusterPort}", capacityCpus: "2");
         await installation.AddProjectAsync("gh/acme/agents", repository.Path, "secret");
         using var response = await installation.Http.PostAsync("/api/v2/project/gh/acme/agents/pipeline",
             new StringContent("""{"branch":"main"}""", Encoding.UTF8, "application/json"));
@@ -115,14 +115,14 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
         var running = jobs.First(j => j!["name"]!.GetValue<string>() == "slow")!;
         doomed.Kill();
         var killedAt = watch.Elapsed;
-        installation.StartAgent("survivor", capacityCpus: "2");
+        installation.StartAgent($"survivor-{installation.ClusterPort}", capacityCpus: "2");
 
         await installation.WaitForPipelineAsync(pipelineId, TimeSpan.FromMinutes(2));
         var job = await installation.GetAsync($"/api/v2/project/gh/acme/agents/job/{running["job_number"]}");
         Assert.True(job["status"]!.GetValue<string>() == "success", $"the lost job did not run again: {job["tasks"]}");
         var task = job["tasks"]![0]!;
         Assert.Equal(2, task["attempt"]!.GetValue<int>());
-        Assert.Equal("survivor", task["node"]!.GetValue<string>());
+        Assert.Equal($"survivor-{installation.ClusterPort}", task["node"]!.GetValue<string>());
         Assert.All(await installation.WorkflowJobsAsync(pipelineId), j => Assert.Equal("success", Status(j)));
         output.WriteLine($"the lost task ran again and finished {(watch.Elapsed - killedAt).TotalSeconds:0} s after the agent was killed");
     }

@@ -89,10 +89,10 @@ public sealed class PushToGreenSpecs(ITestOutputHelper output)
 
         var job = await installation.GetAsync($"/api/v2/project/{Slug}/job/{bNumber}");
         Assert.Equal("success", job["status"]!.GetValue<string>());
-        Assert.Equal("e2e-agent", job["tasks"]![0]!["node"]!.GetValue<string>());
+        Assert.Equal(installation.AgentName, job["tasks"]![0]!["node"]!.GetValue<string>());
 
         var nodes = (await installation.GetAsync("/api/v2/admin/nodes"))["items"]!.AsArray();
-        Assert.Contains(nodes, n => n!["name"]!.GetValue<string>() == "e2e-agent" && n["status"]!.GetValue<string>() == "ready");
+        Assert.Contains(nodes, n => n!["name"]!.GetValue<string>() == installation.AgentName && n["status"]!.GetValue<string>() == "ready");
 
         var audit = await WaitForAuditAsync(installation, rows => rows.Count(r => r.Action == "workflow.job.finish") >= 2);
         Assert.Equal(audit.Count, audit.Select(r => r.Id).Distinct().Count());

@@ -126,7 +126,7 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
             await Task.Delay(200);
         }
         var number = job!["job_number"]!.GetValue<long>();
-        Assert.Single(Containers("e2e-agent"));
+        Assert.Single(Containers(installation.AgentName));
 
         var requested = DateTimeOffset.UtcNow;
         Assert.Equal(HttpStatusCode.Accepted, await PostAsync(installation, $"/api/v2/project/{Slug}/job/{number}/cancel"));
@@ -139,7 +139,7 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
         var stoppedAfter = sleep["stopped_at"]!.GetValue<DateTimeOffset>() - requested;
         output.WriteLine($"the step stopped {stoppedAfter.TotalMilliseconds:0} ms after the cancel request");
         Assert.True(stoppedAfter < TimeSpan.FromSeconds(2), $"the step stopped {stoppedAfter} after the cancel");
-        Assert.Empty(Containers("e2e-agent"));
+        Assert.Empty(Containers(installation.AgentName));
         var workflow = (await installation.GetAsync($"/api/v2/pipeline/{pipelineId}/workflow"))["items"]![0]!;
         Assert.Equal("canceled", workflow["status"]!.GetValue<string>());
         var after = (await installation.WorkflowJobsAsync(pipelineId)).Single(j => j!["name"]!.GetValue<string>() == "after")!;
@@ -166,7 +166,7 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
         Assert.Equal("canceled", jobs.Single(j => j!["name"]!.GetValue<string>() == "after")!["status"]!.GetValue<string>());
         Assert.Equal("canceled", (await installation.GetAsync($"/api/v2/workflow/{workflow["id"]}"))["status"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Conflict, await PostAsync(installation, $"/api/v2/workflow/{workflow["id"]}/cancel"));
-        Assert.Empty(Containers("e2e-agent"));
+        Assert.Empty(Containers(installation.AgentName));
     }
 
     /// <summary>The ids of the containers an agent has on the local engine, by the label it puts on them.</summary>

@@ -26,6 +26,12 @@ public sealed class Installation : IAsyncDisposable
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("ca-e2e-data-").FullName;
     public int HttpPort { get; } = FreePort();
     public int ClusterPort { get; } = FreePort();
+
+    /// <summary>
+    /// The agent's name, unique to the installation: an agent removes the containers an earlier
+    /// agent of its name left, so two installations must never share one.
+    /// </summary>
+    public string AgentName => $"e2e-agent-{ClusterPort}";
     public NodeProcess? Server { get; private set; }
     public HttpClient Http { get; }
 
@@ -40,7 +46,7 @@ public sealed class Installation : IAsyncDisposable
     {
         var installation = new Installation(output, await Journals.ServerArgumentsAsync(journal));
         await installation.StartServerAsync();
-        if (withAgent) installation.StartAgent("e2e-agent", agentCapacityCpus);
+        if (withAgent) installation.StartAgent(installation.AgentName, agentCapacityCpus);
         return installation;
     }
 
