@@ -169,6 +169,60 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
         Assert.Empty(Containers(installation.AgentName));
     }
 
+    private const string ParameterConfig = """
+        version: 2.1
+        parameters:
+          target:
+            type: enum
+            enum: [staging, production]
+            default: staging
+          verbose:
+            type: boolean
+            default: false
+        jobs:
+          deploy:
+            docker: [{ image: circleactors/busybox:latest }]
+            steps:
+              - run: echo "deploying to << pipeline.parameters.target >> verbose=<< pipeline.parameters.verbose >>"
+        workflows:
+          release:
+            jobs: [deploy]
+        """;
+
+    [Fact]
+    public async Task Pipeline_parameters_given_with_a_trigger_reach_the_config_and_bad_ones_are_refused_with_the_reason()
+    {
+        using var repository = new GitRepository();
+        repository.CommitConfig(ParameterConfig);
+        await using var installation = await Installation.StartAsync(output, Journals.Sqlite);
+        await installation.AddProjectAsync(Slug, repository.Path, "secret");
+
+        async Task<(HttpStatusCode Status, JsonNode Body)> Trigger(string json)
+        {
+            using var response = await installation.Http.PostAsync($"/api/v2/project/{Slug}/pipeline", new StringContent(json, Encoding.UTF8, "application/json"));
+            return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+        }
+
+        var badEnum = await Trigger("""{"branch":"main","parameters":{"target":"qa"}}""");
+        var unknown = await Trigger("""{"branch":"main","parameters":{"region":"eu"}}""");
+        var wrongType = await Trigger("""{"branch":"main","parameters":{"verbose":"very"}}""");
+        var notScalar = await Trigger("""{"branch":"main","parameters":{"target":["a"]}}""");
+        Assert.All(new[] { badEnum, unknown, wrongType, notScalar }, r => Assert.Equal(HttpStatusCode.BadRequest, r.Status));
+        Assert.Contains("target for the pipeline must be one of staging, production", badEnum.Body["message"]!.GetValue<string>());
+        Assert.Contains("region", unknown.Body["message"]!.GetValue<string>());
+        Assert.Contains("verbose", wrongType.Body["message"]!.GetValue<string>());
+        Assert.Contains("target", notScalar.Body["message"]!.GetValue<string>());
+        Assert.Empty((await installation.GetAsync($"/api/v2/project/{Slug}/pipeline"))["items"]!.AsArray());
+
+        var good = await Trigger("""{"branch":"main","parameters":{"target":"production","verbose":true}}""");
+        Assert.Equal(HttpStatusCode.Created, good.Status);
+        var pipelineId = good.Body["id"]!.GetValue<string>();
+        await installation.WaitForPipelineAsync(pipelineId, TimeSpan.FromMinutes(2));
+        var job = Assert.Single(await installation.WorkflowJobsAsync(pipelineId))!;
+        Assert.Contains("deploying to production verbose=true",
+            await installation.GetTextAsync($"/api/v2/project/{Slug}/job/{job["job_number"]}/output"));
+    }
+
     /// <summary>The ids of the containers an agent has on the local engine, by the label it puts on them.</summary>
     private static IReadOnlyList<string> Containers(string agent)
     {

@@ -92,7 +92,7 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
             ProjectGitUrl: created.RepositoryUrl,
             ProjectType: created.RepositoryUrl.Contains("github", StringComparison.OrdinalIgnoreCase) ? "github" : null,
             TriggerSource: created.Trigger.Type);
-        var parsed = ConfigParser.Parse(revision.ConfigSource, RepositoryMirror.ConfigPath, new ConfigOptions(values, Orbs: _orbs));
+        var parsed = ConfigParser.Parse(revision.ConfigSource, RepositoryMirror.ConfigPath, new ConfigOptions(values, PipelineParameters.Normalize(created.Parameters), _orbs));
         if (!parsed.IsValid || parsed.Config is null)
         {
             Self.Tell(new StageFailed(revision.Sha, parsed.Errors.Select(e => new PipelineError("config", e.ToString())).ToList()));

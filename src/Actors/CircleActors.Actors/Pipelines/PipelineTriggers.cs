@@ -2,6 +2,7 @@ using Akka.Actor;
 using CircleActors.Actors.Common;
 using CircleActors.Actors.Projects;
 using CircleActors.Domain.Common;
+using CircleActors.Domain.Config;
 using CircleActors.Domain.Pipelines;
 using CircleActors.Domain.Pipelines.Messages;
 using CircleActors.Domain.Projects;
@@ -15,19 +16,57 @@ namespace CircleActors.Actors.Pipelines;
 /// idempotent for one pipeline id, so a retried trigger (a redelivered webhook derives the same
 /// id) returns the first answer.
 /// </summary>
-public sealed class PipelineTriggers(IActorRef projects, IActorRef pipelines)
+public sealed class PipelineTriggers(IActorRef projects, IActorRef pipelines, RepositoryMirror mirror)
 {
-    public sealed record TriggerRequest(ProjectSlug Project, string? Branch, string? Tag, string? Revision, PipelineTrigger Trigger);
+    public sealed record TriggerRequest(
+        ProjectSlug Project, string? Branch, string? Tag, string? Revision, PipelineTrigger Trigger,
+        IReadOnlyDictionary<string, object>? Parameters = null);
 
-    /// <exception cref="CommandRejectedException">The project does not exist, or the request is invalid.</exception>
+    /// <exception cref="CommandRejectedException">
+    /// The project does not exist, or the request is invalid (pipeline parameters the config does
+    /// not declare, or of the wrong type): then nothing is created.
+    /// </exception>
     public async Task<PipelineState> TriggerAsync(PipelineId id, TriggerRequest request, CancellationToken ct = default)
     {
         var project = await Reliably.AskForAsync<ProjectState>(projects, new ProjectQueries.GetProject(request.Project), ct);
         var branch = request.Tag is null ? request.Branch ?? project.DefaultBranch : null;
+        IReadOnlyDictionary<string, object>? parameters = null;
+        if (request.Parameters is { Count: > 0 })
+        {
+            try
+            {
+                parameters = PipelineParameters.Normalize(request.Parameters);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new CommandRejectedException(new Rejected(RejectionKind.Invalid, ex.Message));
+            }
+            await CheckParametersAsync(project, branch, request.Tag, request.Revision, parameters, ct);
+        }
         var number = await Reliably.AskForAsync<ProjectReplies.PipelineNumberReserved>(projects,
             new ProjectCommands.ReservePipelineNumber(request.Project, id), ct);
         return await Reliably.AskForAsync<PipelineState>(pipelines, new PipelineCommands.CreatePipeline(
-            id, request.Project, number.Number, project.RepositoryUrl, branch, request.Tag, request.Revision, request.Trigger), ct);
+            id, request.Project, number.Number, project.RepositoryUrl, branch, request.Tag, request.Revision, request.Trigger,
+            parameters), ct);
+    }
+
+    /// <summary>Reads the config at the revision the pipeline would run and checks the parameters against it.</summary>
+    private async Task CheckParametersAsync(
+        ProjectState project, string? branch, string? tag, string? revision, IReadOnlyDictionary<string, object> parameters, CancellationToken ct)
+    {
+        RepositoryMirror.Revision config;
+        try
+        {
+            config = await mirror.ReadConfigAsync(project.RepositoryUrl, branch, tag, revision, ct);
+        }
+        catch (RepositoryException)
+        {
+            // No config to check against: the pipeline itself will say why it errored.
+            return;
+        }
+        var problems = ConfigParser.CheckPipelineParameters(config.ConfigSource, parameters, RepositoryMirror.ConfigPath);
+        if (problems.Count > 0)
+            throw new CommandRejectedException(new Rejected(RejectionKind.Invalid, string.Join("; ", problems.Select(p => p.ToString()))));
     }
 
     /// <summary>A webhook delivery always maps to the same pipeline, so GitHub's redeliveries start nothing new.</summary>

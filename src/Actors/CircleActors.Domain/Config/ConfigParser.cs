@@ -32,6 +32,33 @@ public static class ConfigParser
     public static ConfigParseResult Parse(string yaml, string fileName = DefaultFileName) => Parse(yaml, fileName, ConfigOptions.Default);
 
     /// <summary>
+    /// Whether pipeline parameters given with a trigger fit the config's declared ones (names,
+    /// types, enum values, required ones): what a trigger is refused for, before any pipeline
+    /// exists. Other problems of the config are not reported here; the pipeline reports them.
+    /// </summary>
+    public static IReadOnlyList<ConfigError> CheckPipelineParameters(string yaml, IReadOnlyDictionary<string, object> parameters, string fileName = DefaultFileName)
+    {
+        var diagnostics = new ConfigDiagnostics(fileName);
+        var parameterProblems = new ConfigDiagnostics(fileName);
+        try
+        {
+            if (YamlLoader.Load(yaml, diagnostics) is { } root && TreeConversion.FromYaml(root, diagnostics) is MapValue top)
+            {
+                if (top["version"] is not ScalarValue { Text: Version21 })
+                {
+                    if (parameters.Count > 0) parameterProblems.Error(top.At, "pipeline parameters need a version 2.1 config");
+                }
+                else Processor.BindPipelineParameters(top, parameters, parameterProblems);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An unreadable config is the pipeline's to report, not the trigger's.
+        }
+        return parameterProblems.Errors;
+    }
+
+    /// <summary>
     /// Reads a config as a pipeline with these values, parameters and orbs sees it: a 2.1 config is
     /// processed first (see <see cref="ConfigParseResult.ProcessedYaml"/>), so the result holds plain jobs.
     /// </summary>

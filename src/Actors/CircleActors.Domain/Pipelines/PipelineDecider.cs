@@ -14,7 +14,7 @@ public static class PipelineDecider
             // A redelivered trigger derives the same pipeline id: answer with what exists.
             if (state.Exists) return Decision<IPipelineEvent>.Ignore(state);
             var created = new PipelineCreated(create.PipelineId, create.Project, create.Number, create.RepositoryUrl,
-                create.Branch, create.Tag, create.Revision, create.Trigger, now);
+                create.Branch, create.Tag, create.Revision, create.Trigger, now, create.Parameters);
             return new([created], state.Apply(created));
         }
 

@@ -20,7 +20,7 @@ public static class ProjectsApi
 {
     public sealed record AddProjectRequest(string? Slug, string? RepoUrl, string? DefaultBranch, string? WebhookSecret);
 
-    public sealed record TriggerPipelineRequest(string? Branch, string? Tag);
+    public sealed record TriggerPipelineRequest(string? Branch, string? Tag, Dictionary<string, System.Text.Json.JsonElement>? Parameters);
 
     public static void MapProjects(this RouteGroupBuilder api)
     {
@@ -53,8 +53,9 @@ public static class ProjectsApi
         {
             if (request is { Branch: not null, Tag: not null }) return ApiErrors.BadRequest("give a branch or a tag, not both");
             var trigger = new PipelineTrigger("api", Actor.Admin, DateTimeOffset.UtcNow);
+            var parameters = request?.Parameters?.ToDictionary(p => p.Key, p => (object)p.Value);
             var pipeline = await entities.Triggers.TriggerAsync(new PipelineId(Guid.NewGuid()),
-                new PipelineTriggers.TriggerRequest(project.Slug, request?.Branch, request?.Tag, null, trigger));
+                new PipelineTriggers.TriggerRequest(project.Slug, request?.Branch, request?.Tag, null, trigger, parameters));
             return Results.Json(Creation(pipeline), statusCode: StatusCodes.Status201Created);
         });
 

@@ -67,6 +67,7 @@ public static class ServerHost
         builder.Services.AddSingleton(new ReadDocuments(readStore));
         builder.Services.AddSingleton(new AuditLog(readStore));
         builder.Services.AddSingleton(blobs);
+        builder.Services.AddSingleton(mirror);
         builder.Services.AddSingleton<Entities>();
 
         builder.Services.AddAkka(ActorSystemName, (akka, _) =>

@@ -41,7 +41,8 @@ public static class PipelineCommands
         string? Branch,
         string? Tag,
         string? Revision,
-        PipelineTrigger Trigger) : IPipelineCommand;
+        PipelineTrigger Trigger,
+        IReadOnlyDictionary<string, object>? Parameters = null) : IPipelineCommand;
 
     /// <summary>The configuration at the revision was read and planned into workflows.</summary>
     public sealed record CompileConfig(

@@ -18,7 +18,8 @@ public static class PipelineEvents
         string? Tag,
         string? Revision,
         PipelineTrigger Trigger,
-        DateTimeOffset At) : IPipelineEvent;
+        DateTimeOffset At,
+        IReadOnlyDictionary<string, object>? Parameters = null) : IPipelineEvent;
 
     public sealed record PipelineConfigCompiled(
         PipelineId PipelineId,

@@ -97,10 +97,7 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
 
     private MapValue SubstitutePipeline(MapValue top)
     {
-        var declarations = Parameters.Declare(top["parameters"], "the pipeline", diagnostics);
-        var given = (options.Parameters ?? new Dictionary<string, object>())
-            .Select(pair => new KeyValuePair<ScalarValue, Value>(ScalarValue.Plain(pair.Key, top.At), ParameterValue(pair.Value, top.At)));
-        var bound = Parameters.Bind(declarations, given, "the pipeline", top.At, diagnostics) ?? new Dictionary<string, Value>();
+        var (declarations, bound) = BindPipelineParameters(top, options.Parameters, diagnostics);
         var declared = declarations.Select(declaration => declaration.Name).ToHashSet(StringComparer.Ordinal);
         var values = (options.Values ?? PipelineValues.None).ByName();
 
@@ -119,6 +116,16 @@ internal sealed class Processor(ConfigDiagnostics diagnostics, ConfigOptions opt
 
         return (MapValue)Parameters.Substitute(top.Without("parameters"), "pipeline.", Lookup, (name, at) =>
             diagnostics.Error(at, $"<< {name} >> names a pipeline parameter that is not declared under parameters:"));
+    }
+
+    /// <summary>The config's pipeline parameters bound to the values given; problems go to <paramref name="diagnostics"/>.</summary>
+    public static (IReadOnlyList<ParameterDeclaration> Declarations, IReadOnlyDictionary<string, Value> Bound) BindPipelineParameters(
+        MapValue top, IReadOnlyDictionary<string, object>? parameters, ConfigDiagnostics diagnostics)
+    {
+        var declarations = Parameters.Declare(top["parameters"], "the pipeline", diagnostics);
+        var given = (parameters ?? new Dictionary<string, object>())
+            .Select(pair => new KeyValuePair<ScalarValue, Value>(ScalarValue.Plain(pair.Key, top.At), ParameterValue(pair.Value, top.At)));
+        return (declarations, Parameters.Bind(declarations, given, "the pipeline", top.At, diagnostics) ?? new Dictionary<string, Value>());
     }
 
     private static ScalarValue ParameterValue(object value, Mark at) => value switch
