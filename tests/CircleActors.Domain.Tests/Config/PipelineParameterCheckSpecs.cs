@@ -60,4 +60,20 @@ public sealed class PipelineParameterCheckSpecs
         Assert.Throws<ArgumentException>(() => PipelineParameters.Normalize(new Dictionary<string, object> { ["b"] = given["b"] }));
         Assert.Equal(3L, PipelineParameters.Normalize(JsonSerializer.Deserialize<Dictionary<string, object>>("""{"n":3}""")!)["n"]);
     }
+
+    [Fact]
+    public void A_journaled_pipeline_gets_back_its_parameters_with_their_types()
+    {
+        var created = new CircleActors.Domain.Pipelines.Messages.PipelineEvents.PipelineCreated(
+            new CircleActors.Domain.Common.PipelineId(Guid.NewGuid()), CircleActors.Domain.Common.ProjectSlug.Parse("gh/acme/app"), 1, "/repo", "main", null, null,
+            new CircleActors.Domain.Pipelines.Messages.PipelineTrigger("api", CircleActors.Domain.Common.Actor.Admin, DateTimeOffset.UnixEpoch), DateTimeOffset.UnixEpoch,
+            new Dictionary<string, object> { ["target"] = "production", ["verbose"] = true, ["retries"] = 3L, ["quoted"] = "true" });
+
+        var back = JsonSerializer.Deserialize<CircleActors.Domain.Pipelines.Messages.PipelineEvents.PipelineCreated>(JsonSerializer.Serialize(created))!;
+
+        Assert.Equal("production", back.Parameters!["target"]);
+        Assert.Equal(true, back.Parameters["verbose"]);
+        Assert.Equal(3L, back.Parameters["retries"]);
+        Assert.Equal("true", back.Parameters["quoted"]);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace CircleActors.Domain.Config;
 
@@ -20,4 +21,36 @@ public static class PipelineParameters
             string or bool or int or long => p.Value,
             _ => throw new ArgumentException($"pipeline parameter '{p.Key}' must be a string, a boolean or an integer"),
         }, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Writes pipeline parameters as a JSON object of scalars and reads them back as strings,
+/// booleans and whole numbers, so a journaled pipeline replays with the values it was given.
+/// </summary>
+public sealed class PipelineParametersJsonConverter : JsonConverter<IReadOnlyDictionary<string, object>>
+{
+    public override IReadOnlyDictionary<string, object>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        using var document = JsonDocument.ParseValue(ref reader);
+        var raw = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object)p.Value.Clone());
+        return PipelineParameters.Normalize(raw);
+    }
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyDictionary<string, object> value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        foreach (var (name, parameter) in PipelineParameters.Normalize(value))
+        {
+            writer.WritePropertyName(name);
+            switch (parameter)
+            {
+                case bool flag: writer.WriteBooleanValue(flag); break;
+                case long number: writer.WriteNumberValue(number); break;
+                case int number: writer.WriteNumberValue(number); break;
+                default: writer.WriteStringValue((string)parameter); break;
+            }
+        }
+        writer.WriteEndObject();
+    }
 }

@@ -42,6 +42,7 @@ public static class PipelineCommands
         string? Tag,
         string? Revision,
         PipelineTrigger Trigger,
+        [property: System.Text.Json.Serialization.JsonConverter(typeof(Config.PipelineParametersJsonConverter))]
         IReadOnlyDictionary<string, object>? Parameters = null) : IPipelineCommand;
 
     /// <summary>The configuration at the revision was read and planned into workflows.</summary>

@@ -19,6 +19,7 @@ public static class PipelineEvents
         string? Revision,
         PipelineTrigger Trigger,
         DateTimeOffset At,
+        [property: System.Text.Json.Serialization.JsonConverter(typeof(Config.PipelineParametersJsonConverter))]
         IReadOnlyDictionary<string, object>? Parameters = null) : IPipelineEvent;
 
     public sealed record PipelineConfigCompiled(
