@@ -223,6 +223,60 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
             await installation.GetTextAsync($"/api/v2/project/{Slug}/job/{job["job_number"]}/output"));
     }
 
+    [Fact]
+    public async Task Rerunning_from_failed_reuses_the_jobs_that_succeeded_and_runs_the_failed_one_again()
+    {
+        using var repository = new GitRepository();
+        repository.CommitConfig("""
+            version: 2.1
+            jobs:
+              build:
+                docker: [{ image: circleactors/busybox:latest }]
+                steps: [{ run: echo built }]
+              test:
+                docker: [{ image: circleactors/busybox:latest }]
+                steps: [{ run: echo "test run"; exit 1 }]
+            workflows:
+              ci:
+                jobs:
+                  - build
+                  - test: { requires: [build] }
+            """);
+        await using var installation = await Installation.StartAsync(output, Journals.Sqlite);
+        await installation.AddProjectAsync(Slug, repository.Path, "secret");
+        var pipelineId = await TriggerAsync(installation);
+        var first = await WaitForWorkflowAsync(installation, pipelineId, "failed");
+        await installation.WaitForPipelineAsync(pipelineId, TimeSpan.FromMinutes(2));
+
+        using var response = await installation.Http.PostAsync($"/api/v2/workflow/{first["id"]}/rerun",
+            new StringContent("""{"from_failed":true}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var rerunId = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["workflow_id"]!.GetValue<string>();
+
+        JsonNode rerun = new JsonObject();
+        for (var i = 0; i < 300; i++)
+        {
+            rerun = await installation.GetAsync($"/api/v2/workflow/{rerunId}");
+            if (rerun["status"]!.GetValue<string>() == "failed") break;
+            await Task.Delay(200);
+        }
+        Assert.Equal("failed", rerun["status"]!.GetValue<string>());
+        Assert.Equal(pipelineId, rerun["pipeline_id"]!.GetValue<string>());
+        var workflows = (await installation.GetAsync($"/api/v2/pipeline/{pipelineId}/workflow"))["items"]!.AsArray();
+        Assert.Equal(2, workflows.Count);
+
+        var jobs = (await installation.GetAsync($"/api/v2/workflow/{rerunId}/job"))["items"]!.AsArray();
+        var build = jobs.Single(j => j!["name"]!.GetValue<string>() == "build")!;
+        var test = jobs.Single(j => j!["name"]!.GetValue<string>() == "test")!;
+        Assert.Equal("success", build["status"]!.GetValue<string>());
+        Assert.Null(build["job_number"]); // reused: it did not run again
+        Assert.Equal(3, test["job_number"]!.GetValue<long>());
+        Assert.Contains("test run", await installation.GetTextAsync($"/api/v2/project/{Slug}/job/3/output"));
+        var audit = await PushToGreenSpecs.WaitForAuditAsync(installation, rows => rows.Any(r => r.Action == "workflow.retry"));
+        Assert.Equal(2, audit.Count(r => r.Action == "workflow.start"));
+        Assert.Single(audit, r => r.Action == "workflow.retry");
+    }
+
     /// <summary>The ids of the containers an agent has on the local engine, by the label it puts on them.</summary>
     private static IReadOnlyList<string> Containers(string agent)
     {

@@ -22,18 +22,25 @@ public sealed class AuditProjection : IProjection
 
     public IReadOnlyList<string> Tags => DomainEventTagger.AllTags;
 
-    public static Guid RowId(string persistenceId, long sequenceNr) =>
-        DerivedIds.NameBased(AuditNamespace, $"{persistenceId}#{sequenceNr}");
+    /// <summary>The row id: the first row of an event is named by the event alone, further ones by their place too.</summary>
+    public static Guid RowId(string persistenceId, long sequenceNr, int index = 0) =>
+        DerivedIds.NameBased(AuditNamespace, index == 0 ? $"{persistenceId}#{sequenceNr}" : $"{persistenceId}#{sequenceNr}#{index}");
 
     public async Task ApplyAsync(DbConnection connection, DbTransaction transaction, EventEnvelope envelope, CancellationToken ct)
     {
-        if (AuditActions.Describe(envelope.Event) is not { } record) return;
+        var index = 0;
+        foreach (var record in AuditActions.DescribeAll(envelope.Event))
+            await InsertAsync(connection, transaction, RowId(envelope.PersistenceId, envelope.SequenceNr, index++), record, ct);
+    }
+
+    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, Guid id, AuditRecord record, CancellationToken ct)
+    {
         await using var command = ReadStore.Command(connection, transaction, """
             INSERT INTO audit_log (id, version, action, actor, target, payload, occurred_at, metadata, scope, success, request)
             VALUES (@id, 1, @action, @actor, @target, @payload, @at, @metadata, @scope, @success, @request)
             ON CONFLICT (id) DO NOTHING
             """,
-            ("id", RowId(envelope.PersistenceId, envelope.SequenceNr).ToString()),
+            ("id", id.ToString()),
             ("action", record.Action),
             ("actor", Json(record.Actor)),
             ("target", Json(record.Target)),

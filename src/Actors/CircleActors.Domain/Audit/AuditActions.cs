@@ -30,6 +30,22 @@ public static class AuditActions
 {
     private static readonly IReadOnlyDictionary<string, object?> None = new Dictionary<string, object?>();
 
+    /// <summary>
+    /// Every audit row an event gives, the main one first. A rerun's start is both a
+    /// <c>workflow.start</c> and a <c>workflow.retry</c> naming the workflow it reruns.
+    /// </summary>
+    public static IEnumerable<AuditRecord> DescribeAll(object @event)
+    {
+        if (Describe(@event) is not { } main) yield break;
+        yield return main;
+        if (@event is WorkflowStarted { RerunOf: { } rerunOf } started)
+            yield return main with
+            {
+                Action = "workflow.retry",
+                Payload = new Dictionary<string, object?>(main.Payload) { ["rerun_of"] = rerunOf.ToString() },
+            };
+    }
+
     public static AuditRecord? Describe(object @event) => @event switch
     {
         ProjectEvents.ProjectAdded e => Record("project.add", e.Actor, new(e.Slug.Value, "project"), e.At, e.Slug,

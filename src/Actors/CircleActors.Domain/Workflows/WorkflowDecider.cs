@@ -21,7 +21,7 @@ public static class WorkflowDecider
                 if (state.Exists) return Decision<IWorkflowEvent>.Ignore(Accepted.Instance);
                 if (start.Jobs.Count == 0)
                     return Decision<IWorkflowEvent>.Reject(RejectionKind.Invalid, $"workflow {start.Name} has no jobs");
-                var started = new WorkflowStarted(start.WorkflowId, start.Name, start.Context, start.Jobs, start.Actor, now);
+                var started = new WorkflowStarted(start.WorkflowId, start.Name, start.Context, start.Jobs, start.Actor, now, start.RerunOf);
                 return new(Advance(state, [started], now), Accepted.Instance);
 
             case WorkflowQueries.GetWorkflow:

@@ -44,7 +44,7 @@ public sealed record WorkflowState(
         WorkflowStarted e when !Exists => this with
         {
             Started = e,
-            JobStatuses = e.Jobs.ToImmutableDictionary(j => j.Name, _ => JobStatus.Blocked),
+            JobStatuses = e.Jobs.ToImmutableDictionary(j => j.Name, j => j.ReusedFrom is null ? JobStatus.Blocked : JobStatus.Success),
         },
         WorkflowJobHeld e when IsOpenApproval(e.JobName, JobStatus.Blocked) => this with
         {

@@ -21,6 +21,7 @@ public static class PipelinesApi
         api.MapGet("/workflow/{id:guid}/job", GetWorkflowJobs);
         api.MapPost("/workflow/{id:guid}/approve/{approvalRequestId:guid}", Approve);
         api.MapPost("/workflow/{id:guid}/cancel", Cancel);
+        api.MapPost("/workflow/{id:guid}/rerun", Rerun);
     }
 
     /// <summary>Read from the entity itself, so a pipeline is visible the moment its trigger is answered.</summary>
@@ -39,11 +40,13 @@ public static class PipelinesApi
         return Results.Json(new Page<WorkflowView>(views));
     });
 
-    private static async Task<IResult> GetWorkflow(Guid id, ReadDocuments documents)
+    /// <summary>From the read side; a workflow it has not seen yet (just started) is asked for itself.</summary>
+    private static Task<IResult> GetWorkflow(Guid id, ReadDocuments documents, Entities entities) => ApiErrors.Guard(async () =>
     {
-        var workflow = await documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, id.ToString());
-        return workflow is null ? ApiErrors.NotFound($"workflow {id} not found") : Results.Json(await ViewOf(workflow, documents));
-    }
+        var workflow = await documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, id.ToString())
+            ?? await Reliably.AskForAsync<WorkflowState>(entities.Workflows, new WorkflowQueries.GetWorkflow(new WorkflowId(id)));
+        return Results.Json(await ViewOf(workflow, documents));
+    });
 
     private static async Task<IResult> GetWorkflowJobs(Guid id, ReadDocuments documents)
     {
@@ -78,6 +81,27 @@ public static class PipelinesApi
     {
         await Reliably.AskForAsync<Accepted>(entities.Workflows, new WorkflowCommands.CancelWorkflow(new WorkflowId(id), Actor.Admin));
         return AcceptedMessage();
+    });
+
+    public sealed record RerunRequest(bool? FromFailed, List<Guid>? Jobs);
+
+    /// <summary>A new workflow in the same pipeline; jobs that need not run again are reused (see <see cref="WorkflowRerun"/>).</summary>
+    private static Task<IResult> Rerun(Guid id, RerunRequest? request, Entities entities) => ApiErrors.Guard(async () =>
+    {
+        if (request is { FromFailed: true, Jobs.Count: > 0 }) return ApiErrors.BadRequest("give from_failed or jobs, not both");
+        var source = await Reliably.AskForAsync<WorkflowState>(entities.Workflows, new WorkflowQueries.GetWorkflow(new WorkflowId(id)));
+        var mode = request?.Jobs is { Count: > 0 } ? WorkflowRerun.Mode.Jobs
+            : request?.FromFailed == true ? WorkflowRerun.Mode.FromFailed : WorkflowRerun.Mode.All;
+        var rerunId = new WorkflowId(Guid.NewGuid());
+        var (plan, refusal) = WorkflowRerun.Decide(source, rerunId, mode, request?.Jobs?.Select(j => new JobId(j)).ToList());
+        if (refusal is not null) return ApiErrors.From(refusal);
+        var context = source.Started!.Context;
+        // The rerun's own job numbers; its workflow id is the reservation's key, so a retry gets the same block.
+        var block = await Reliably.AskForAsync<Domain.Projects.Messages.ProjectReplies.JobNumbersReserved>(entities.Projects,
+            new Domain.Projects.Messages.ProjectCommands.ReserveJobNumbers(context.Project, new PipelineId(rerunId.Value), plan!.JobNumbersNeeded));
+        await Reliably.AskForAsync<Accepted>(entities.Workflows, new WorkflowCommands.StartWorkflow(
+            rerunId, plan.Name, context, WorkflowRerun.Number(plan.Jobs, block.First), Actor.Admin, RerunOf: source.Id));
+        return Results.Json(new { workflow_id = rerunId.ToString() }, statusCode: StatusCodes.Status202Accepted);
     });
 
     private static async Task<WorkflowView> ViewOf(WorkflowState workflow, ReadDocuments documents)

@@ -18,6 +18,10 @@ public sealed record PipelineTrigger(string Type, Actor Actor, DateTimeOffset Re
 /// one run (<c>success</c>, <c>failed</c>, <c>canceled</c>, <c>unauthorized</c>, <c>not_run</c>);
 /// a requirement not in it waits for success.
 /// </param>
+/// <param name="ReusedFrom">
+/// In a rerun, the earlier job whose success this one reuses: it counts as succeeded from the
+/// start and does not run again.
+/// </param>
 public sealed record PlannedJob(
     string Name,
     JobId JobId,
@@ -25,7 +29,8 @@ public sealed record PlannedJob(
     Config.JobDefinition? Definition,
     IReadOnlyList<string> Requires,
     bool IsApproval,
-    IReadOnlyDictionary<string, IReadOnlyList<string>>? RequiredStatuses = null);
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? RequiredStatuses = null,
+    JobId? ReusedFrom = null);
 
 public sealed record PlannedWorkflow(WorkflowId WorkflowId, string Name, IReadOnlyList<PlannedJob> Jobs);
 

@@ -17,7 +17,10 @@ public static class ProjectCommands
     /// <summary>Numbers a pipeline. Idempotent per pipeline id, so a retried trigger gets the same number.</summary>
     public sealed record ReservePipelineNumber(ProjectSlug Slug, PipelineId PipelineId) : IProjectCommand;
 
-    /// <summary>Reserves consecutive job numbers for a pipeline's jobs. Idempotent per pipeline id.</summary>
+    /// <summary>
+    /// Reserves consecutive job numbers for a pipeline's jobs. Idempotent per key: the pipeline's
+    /// id, or for a workflow rerun the new workflow's id (as a <see cref="PipelineId"/>).
+    /// </summary>
     public sealed record ReserveJobNumbers(ProjectSlug Slug, PipelineId PipelineId, int Count) : IProjectCommand;
 }
 

@@ -24,7 +24,9 @@ public sealed record WorkflowContext(
 public static class WorkflowCommands
 {
     /// <summary>Starts the workflow; idempotent, so the pipeline may send it again after a restart.</summary>
-    public sealed record StartWorkflow(WorkflowId WorkflowId, string Name, WorkflowContext Context, IReadOnlyList<PlannedJob> Jobs, Actor Actor)
+    /// <param name="RerunOf">For a rerun, the workflow it reruns (in the same pipeline).</param>
+    public sealed record StartWorkflow(
+        WorkflowId WorkflowId, string Name, WorkflowContext Context, IReadOnlyList<PlannedJob> Jobs, Actor Actor, WorkflowId? RerunOf = null)
         : IWorkflowCommand;
 
     /// <summary>Approves a held approval job; its dependants then run. The request id is the approval job's id.</summary>

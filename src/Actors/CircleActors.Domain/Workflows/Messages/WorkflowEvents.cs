@@ -12,7 +12,8 @@ public interface IWorkflowEvent : IWithWorkflowId
 public static class WorkflowEvents
 {
     public sealed record WorkflowStarted(
-        WorkflowId WorkflowId, string Name, WorkflowContext Context, IReadOnlyList<PlannedJob> Jobs, Actor Actor, DateTimeOffset At)
+        WorkflowId WorkflowId, string Name, WorkflowContext Context, IReadOnlyList<PlannedJob> Jobs, Actor Actor, DateTimeOffset At,
+        WorkflowId? RerunOf = null)
         : IWorkflowEvent;
 
     /// <summary>A job's requirements are met: its job entity is told to run it.</summary>
