@@ -277,6 +277,40 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
         Assert.Single(audit, r => r.Action == "workflow.retry");
     }
 
+    [Fact]
+    public async Task With_auto_cancel_on_a_new_pipeline_on_a_branch_cancels_the_branchs_running_workflow()
+    {
+        using var repository = new GitRepository();
+        repository.CommitConfig(LongConfig);
+        repository.Branch("feature");
+        await using var installation = await Installation.StartAsync(output, Journals.Sqlite);
+        await installation.AddProjectAsync(Slug, repository.Path, "secret");
+        using (var settings = await installation.Http.PatchAsync($"/api/v2/project/{Slug}/settings",
+                   new StringContent("""{"advanced":{"autocancel_builds":true}}""", Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
+        Assert.True((await installation.GetAsync($"/api/v2/project/{Slug}/settings"))["advanced"]!["autocancel_builds"]!.GetValue<bool>());
+
+        async Task<string> TriggerBranchAsync(string branch)
+        {
+            using var response = await installation.Http.PostAsync($"/api/v2/project/{Slug}/pipeline",
+                new StringContent($$"""{"branch":"{{branch}}"}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        }
+
+        var first = await TriggerBranchAsync("feature");
+        var firstWorkflow = await WaitForWorkflowAsync(installation, first, "running");
+        var second = await TriggerBranchAsync("feature");
+
+        await installation.WaitForPipelineAsync(first, TimeSpan.FromSeconds(60));
+        Assert.Equal("canceled", (await installation.GetAsync($"/api/v2/workflow/{firstWorkflow["id"]}"))["status"]!.GetValue<string>());
+        var secondWorkflow = await WaitForWorkflowAsync(installation, second, "running");
+        Assert.Equal("running", secondWorkflow["status"]!.GetValue<string>());
+        var audit = await PushToGreenSpecs.WaitForAuditAsync(installation, rows => rows.Any(r => r.Action == "workflow.cancel"));
+        Assert.Contains("\"\"type\"\":\"\"system\"\"", audit.Single(r => r.Action == "workflow.cancel").Line);
+        Assert.Single(audit, r => r.Action == "project.settings.update");
+    }
+
     /// <summary>The ids of the containers an agent has on the local engine, by the label it puts on them.</summary>
     private static IReadOnlyList<string> Containers(string agent)
     {

@@ -24,6 +24,21 @@ public sealed class ProjectDeciderSpecs
     }
 
     [Fact]
+    public void Auto_cancel_is_off_until_switched_on_and_switching_it_to_what_it_is_changes_nothing()
+    {
+        var project = Added();
+        Assert.False(project.State.AutoCancelRedundantWorkflows);
+
+        var on = project.Send(new ChangeSettings(Project, true, Actor.Admin));
+        Assert.True(Assert.Single(on.Events.OfType<ProjectSettingsChanged>()).AutoCancelRedundantWorkflows);
+        Assert.True(project.State.AutoCancelRedundantWorkflows);
+        Assert.Empty(project.Send(new ChangeSettings(Project, true, Actor.Admin)).Events);
+
+        var unknown = NewProject().Send(new ChangeSettings(Project, true, Actor.Admin));
+        Assert.Equal(RejectionKind.NotFound, Assert.IsType<Rejected>(unknown.Reply).Kind);
+    }
+
+    [Fact]
     public void Adding_a_project_records_its_repository_and_answers_with_its_state()
     {
         var project = NewProject();

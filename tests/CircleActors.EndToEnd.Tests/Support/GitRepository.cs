@@ -23,6 +23,9 @@ public sealed class GitRepository : IDisposable
         return Git("rev-parse", "HEAD").Trim();
     }
 
+    /// <summary>Creates a branch at the current commit.</summary>
+    public void Branch(string name) => Git("branch", name);
+
     public string CommitConfig(string config) => Commit(new Dictionary<string, string> { [".circleci/config.yml"] = config });
 
     private string Git(params string[] args)

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using CircleActors.Actors.Common;
 using CircleActors.Actors.Projects;
+using CircleActors.Actors.Projections;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Config;
 using CircleActors.Domain.Pipelines;
@@ -16,7 +17,7 @@ namespace CircleActors.Actors.Pipelines;
 /// idempotent for one pipeline id, so a retried trigger (a redelivered webhook derives the same
 /// id) returns the first answer.
 /// </summary>
-public sealed class PipelineTriggers(IActorRef projects, IActorRef pipelines, RepositoryMirror mirror)
+public sealed class PipelineTriggers(IActorRef projects, IActorRef pipelines, IActorRef workflows, RepositoryMirror mirror, ReadDocuments documents)
 {
     public sealed record TriggerRequest(
         ProjectSlug Project, string? Branch, string? Tag, string? Revision, PipelineTrigger Trigger,
@@ -45,9 +46,21 @@ public sealed class PipelineTriggers(IActorRef projects, IActorRef pipelines, Re
         }
         var number = await Reliably.AskForAsync<ProjectReplies.PipelineNumberReserved>(projects,
             new ProjectCommands.ReservePipelineNumber(request.Project, id), ct);
-        return await Reliably.AskForAsync<PipelineState>(pipelines, new PipelineCommands.CreatePipeline(
+        var pipeline = await Reliably.AskForAsync<PipelineState>(pipelines, new PipelineCommands.CreatePipeline(
             id, request.Project, number.Number, project.RepositoryUrl, branch, request.Tag, request.Revision, request.Trigger,
             parameters), ct);
+        if (project.AutoCancelRedundantWorkflows && branch is not null && branch != project.DefaultBranch)
+            await CancelRedundantAsync(project, branch, id, ct);
+        return pipeline;
+    }
+
+    /// <summary>Cancels the workflows still running for the branch in the project's earlier pipelines.</summary>
+    private async Task CancelRedundantAsync(ProjectState project, string branch, PipelineId newPipeline, CancellationToken ct)
+    {
+        var open = await documents.WithStatusAsync<Domain.Workflows.WorkflowState>(DocumentProjection.WorkflowKind, project.Slug.Value,
+            ["running", "on_hold", "failing"], ct);
+        foreach (var workflow in open.Where(w => w.Started!.Context.Branch == branch && w.Started.Context.PipelineId != newPipeline))
+            await Reliably.AskAsync(workflows, new Domain.Workflows.Messages.WorkflowCommands.CancelWorkflow(workflow.Id, Actor.System), ct);
     }
 
     /// <summary>Reads the config at the revision the pipeline would run and checks the parameters against it.</summary>

@@ -47,6 +47,16 @@ public sealed class ReadDocuments(ReadStore store)
         await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p ORDER BY number DESC LIMIT {limit}", ct,
             ("k", kind), ("p", project));
 
+    /// <summary>Documents of a project whose status is one of <paramref name="statuses"/>.</summary>
+    public async Task<IReadOnlyList<T>> WithStatusAsync<T>(string kind, string project, IReadOnlyList<string> statuses, CancellationToken ct = default)
+    {
+        var names = statuses.Select((_, i) => "@s" + i).ToList();
+        var parameters = new List<(string, object?)> { ("k", kind), ("p", project) };
+        parameters.AddRange(statuses.Select((s, i) => ("s" + i, (object?)s)));
+        return await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p AND status IN ({string.Join(", ", names)})",
+            ct, parameters.ToArray());
+    }
+
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, CancellationToken ct, params (string, object?)[] parameters)
     {
         await using var connection = await store.OpenAsync(ct);

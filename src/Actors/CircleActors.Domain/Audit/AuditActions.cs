@@ -50,6 +50,8 @@ public static class AuditActions
     {
         ProjectEvents.ProjectAdded e => Record("project.add", e.Actor, new(e.Slug.Value, "project"), e.At, e.Slug,
             new() { ["vcs_url"] = e.RepositoryUrl, ["default_branch"] = e.DefaultBranch }),
+        ProjectEvents.ProjectSettingsChanged e => Record("project.settings.update", e.Actor, new(e.Slug.Value, "project"), e.At, e.Slug,
+            new() { ["autocancel_builds"] = e.AutoCancelRedundantWorkflows }),
         PipelineErrored e => Record("workflow.error", Actor.System, new(e.PipelineId.ToString(), "pipeline"), e.At, e.Project,
             new() { ["revision"] = e.Revision, ["errors"] = e.Errors.Select(x => new Dictionary<string, string> { ["type"] = x.Type, ["message"] = x.Message }).ToList() },
             success: false),

@@ -29,6 +29,11 @@ public static class ProjectDecider
             case ProjectQueries.GetProject:
                 return Decision<IProjectEvent>.Ignore(state);
 
+            case ChangeSettings settings:
+                if (settings.AutoCancelRedundantWorkflows == state.AutoCancelRedundantWorkflows) return Decision<IProjectEvent>.Ignore(state);
+                var changed = new ProjectEvents.ProjectSettingsChanged(state.Slug, settings.AutoCancelRedundantWorkflows, settings.Actor, now);
+                return new([changed], state.Apply(changed));
+
             case ReservePipelineNumber reserve:
                 if (state.PipelineNumbers.TryGetValue(reserve.PipelineId, out var existing))
                     return Decision<IProjectEvent>.Ignore(new ProjectReplies.PipelineNumberReserved(reserve.PipelineId, existing));

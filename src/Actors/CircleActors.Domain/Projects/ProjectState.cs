@@ -14,7 +14,8 @@ public sealed record ProjectState(
     long LastPipelineNumber,
     long LastJobNumber,
     ImmutableDictionary<PipelineId, long> PipelineNumbers,
-    ImmutableDictionary<PipelineId, (long First, int Count)> JobNumberBlocks)
+    ImmutableDictionary<PipelineId, (long First, int Count)> JobNumberBlocks,
+    bool AutoCancelRedundantWorkflows = false)
 {
     public static ProjectState Empty(ProjectSlug slug) =>
         new(slug, false, "", "", "", 0, 0, ImmutableDictionary<PipelineId, long>.Empty,
@@ -34,6 +35,7 @@ public sealed record ProjectState(
         {
             LastJobNumber = e.First + e.Count - 1, JobNumberBlocks = JobNumberBlocks.Add(e.PipelineId, (e.First, e.Count)),
         },
+        ProjectSettingsChanged e when Exists => this with { AutoCancelRedundantWorkflows = e.AutoCancelRedundantWorkflows },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to project {Slug} in its current state"),
     };
 }

@@ -28,6 +28,8 @@ public static class ProjectsApi
         var project = api.MapGroup("/project/{vcs}/{org}/{repo}");
         project.MapGet("", GetProject);
         project.MapPost("/pipeline", TriggerPipeline);
+        project.MapGet("/settings", GetSettings);
+        project.MapPatch("/settings", ChangeSettings);
         project.MapGet("/pipeline", ListPipelines);
         project.MapGet("/job/{number:long}", GetJob);
         project.MapGet("/job/{number:long}/output", GetJobOutput);
@@ -57,6 +59,25 @@ public static class ProjectsApi
             var pipeline = await entities.Triggers.TriggerAsync(new PipelineId(Guid.NewGuid()),
                 new PipelineTriggers.TriggerRequest(project.Slug, request?.Branch, request?.Tag, null, trigger, parameters));
             return Results.Json(Creation(pipeline), statusCode: StatusCodes.Status201Created);
+        });
+
+    public sealed record AdvancedSettings(bool? AutocancelBuilds);
+
+    public sealed record SettingsRequest(AdvancedSettings? Advanced);
+
+    /// <summary>CircleCI's project settings shape, <c>{"advanced": {"autocancel_builds": …}}</c>, with what is built so far.</summary>
+    private static object SettingsView(ProjectState project) => new { advanced = new { autocancel_builds = project.AutoCancelRedundantWorkflows } };
+
+    private static Task<IResult> GetSettings(string vcs, string org, string repo, Entities entities) =>
+        WithProject(vcs, org, repo, entities, project => Task.FromResult(Results.Json(SettingsView(project))));
+
+    private static Task<IResult> ChangeSettings(string vcs, string org, string repo, SettingsRequest? request, Entities entities) =>
+        WithProject(vcs, org, repo, entities, async project =>
+        {
+            if (request?.Advanced?.AutocancelBuilds is not { } autocancel)
+                return ApiErrors.BadRequest("give {\"advanced\": {\"autocancel_builds\": true|false}}");
+            var changed = await Reliably.AskForAsync<ProjectState>(entities.Projects, new ProjectCommands.ChangeSettings(project.Slug, autocancel, Actor.Admin));
+            return Results.Json(SettingsView(changed));
         });
 
     public static PipelineCreation Creation(PipelineState pipeline) =>

@@ -9,7 +9,7 @@ using CircleActors.Actors.Workflows;
 namespace CircleActors.Server.Hosting;
 
 /// <summary>The entity regions and singletons the HTTP side sends commands and queries to.</summary>
-public sealed class Entities(IReadOnlyActorRegistry registry, RepositoryMirror mirror)
+public sealed class Entities(IReadOnlyActorRegistry registry, RepositoryMirror mirror, CircleActors.Actors.Projections.ReadDocuments documents)
 {
     public IActorRef Projects => registry.Get<ProjectRegion>();
     public IActorRef Pipelines => registry.Get<PipelineRegion>();
@@ -17,5 +17,5 @@ public sealed class Entities(IReadOnlyActorRegistry registry, RepositoryMirror m
     public IActorRef Jobs => registry.Get<JobRegion>();
     public IActorRef Scheduler => registry.Get<SchedulerSingleton>();
 
-    public PipelineTriggers Triggers => new(Projects, Pipelines, mirror);
+    public PipelineTriggers Triggers => new(Projects, Pipelines, Workflows, mirror, documents);
 }

@@ -14,6 +14,12 @@ public static class ProjectCommands
     public sealed record AddProject(ProjectSlug Slug, string RepositoryUrl, string DefaultBranch, string WebhookSecret, Actor Actor)
         : IProjectCommand;
 
+    /// <summary>
+    /// The project's settings. With auto-cancel on, a new pipeline on a branch other than the
+    /// default one cancels the workflows still running for that branch.
+    /// </summary>
+    public sealed record ChangeSettings(ProjectSlug Slug, bool AutoCancelRedundantWorkflows, Actor Actor) : IProjectCommand;
+
     /// <summary>Numbers a pipeline. Idempotent per pipeline id, so a retried trigger gets the same number.</summary>
     public sealed record ReservePipelineNumber(ProjectSlug Slug, PipelineId PipelineId) : IProjectCommand;
 

@@ -10,6 +10,8 @@ public static class ProjectEvents
         ProjectSlug Slug, string RepositoryUrl, string DefaultBranch, string WebhookSecret, Actor Actor, DateTimeOffset At)
         : IProjectEvent;
 
+    public sealed record ProjectSettingsChanged(ProjectSlug Slug, bool AutoCancelRedundantWorkflows, Actor Actor, DateTimeOffset At) : IProjectEvent;
+
     public sealed record PipelineNumberReserved(ProjectSlug Slug, PipelineId PipelineId, long Number, DateTimeOffset At)
         : IProjectEvent;
 
