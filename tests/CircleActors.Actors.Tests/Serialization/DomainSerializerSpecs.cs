@@ -103,6 +103,7 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
             ["ProjectAdded"] = "project.added.v1",
             ["PipelineNumberReserved"] = "project.pipeline-number-reserved.v1",
             ["JobNumbersReserved"] = "project.job-numbers-reserved.v1",
+            ["ProjectSettingsChanged"] = "project.settings-changed.v1",
             ["PipelineCreated"] = "pipeline.created.v1",
             ["PipelineConfigCompiled"] = "pipeline.config-compiled.v1",
             ["PipelineErrored"] = "pipeline.errored.v1",
