@@ -44,10 +44,7 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
         await using var installation = await Installation.StartAsync(output, journal, agentCapacityCpus: "2");
         await installation.AddProjectAsync("gh/acme/crash", repository.Path, "secret");
 
-        using var response = await installation.Http.PostAsync("/api/v2/project/gh/acme/crash/pipeline",
-            new StringContent("""{"branch":"main"}""", Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var pipelineId = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        var pipelineId = await installation.TriggerAsync("gh/acme/crash");
 
         // Wait until one job runs and the other waits for capacity.
         var watch = Stopwatch.StartNew();
@@ -98,9 +95,7 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
         await using var installation = await Installation.StartAsync(output, Journals.Sqlite, withAgent: false);
         var doomed = installation.StartAgent($"doomed-{installation.ClusterPort}", capacityCpus: "2");
         await installation.AddProjectAsync("gh/acme/agents", repository.Path, "secret");
-        using var response = await installation.Http.PostAsync("/api/v2/project/gh/acme/agents/pipeline",
-            new StringContent("""{"branch":"main"}""", Encoding.UTF8, "application/json"));
-        var pipelineId = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        var pipelineId = await installation.TriggerAsync("gh/acme/agents");
 
         var watch = Stopwatch.StartNew();
         JsonArray jobs = [];

@@ -49,10 +49,7 @@ public sealed class OrbSpecs(ITestOutputHelper output)
         Assert.Equal(0, import.ExitCode);
 
         await installation.AddProjectAsync("gh/acme/orbs", repository.Path, "secret");
-        using var response = await installation.Http.PostAsync("/api/v2/project/gh/acme/orbs/pipeline",
-            new StringContent("""{"branch":"main"}""", Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var pipelineId = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        var pipelineId = await installation.TriggerAsync("gh/acme/orbs");
         var pipeline = await installation.WaitForPipelineAsync(pipelineId, TimeSpan.FromMinutes(2));
 
         Assert.Equal("created", pipeline["state"]!.GetValue<string>());

@@ -178,10 +178,7 @@ public sealed class PushToGreenSpecs(ITestOutputHelper output)
         await using var installation = await Installation.StartAsync(output, Journals.Sqlite, withAgent: false);
         await installation.AddProjectAsync("gh/acme/broken", repository.Path, Secret);
 
-        using var response = await installation.Http.PostAsync("/api/v2/project/gh/acme/broken/pipeline",
-            new StringContent("""{"branch":"main"}""", Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var id = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        var id = await installation.TriggerAsync("gh/acme/broken");
         var pipeline = await installation.WaitForPipelineAsync(id, TimeSpan.FromSeconds(60));
 
         Assert.Equal("errored", pipeline["state"]!.GetValue<string>());

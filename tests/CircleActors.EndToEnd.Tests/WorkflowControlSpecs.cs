@@ -49,14 +49,6 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
                   requires: [long]
         """;
 
-    private static async Task<string> TriggerAsync(Installation installation)
-    {
-        using var response = await installation.Http.PostAsync($"/api/v2/project/{Slug}/pipeline",
-            new StringContent("""{"branch":"main"}""", Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
-    }
-
     private static async Task<JsonNode> WaitForWorkflowAsync(Installation installation, string pipelineId, string status)
     {
         var watch = Stopwatch.StartNew();
@@ -84,7 +76,7 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
         repository.CommitConfig(ApprovalConfig);
         await using var installation = await Installation.StartAsync(output, Journals.Sqlite);
         await installation.AddProjectAsync(Slug, repository.Path, "secret");
-        var pipelineId = await TriggerAsync(installation);
+        var pipelineId = await installation.TriggerAsync(Slug);
 
         var workflow = await WaitForWorkflowAsync(installation, pipelineId, "on_hold");
         var workflowId = workflow["id"]!.GetValue<string>();
@@ -113,7 +105,7 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
         repository.CommitConfig(LongConfig);
         await using var installation = await Installation.StartAsync(output, Journals.Sqlite);
         await installation.AddProjectAsync(Slug, repository.Path, "secret");
-        var pipelineId = await TriggerAsync(installation);
+        var pipelineId = await installation.TriggerAsync(Slug);
 
         JsonNode? job = null;
         for (var i = 0; i < 300; i++)
@@ -153,7 +145,7 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
         repository.CommitConfig(LongConfig);
         await using var installation = await Installation.StartAsync(output, Journals.Sqlite);
         await installation.AddProjectAsync(Slug, repository.Path, "secret");
-        var pipelineId = await TriggerAsync(installation);
+        var pipelineId = await installation.TriggerAsync(Slug);
         var workflow = await WaitForWorkflowAsync(installation, pipelineId, "running");
         for (var i = 0; i < 300 && !(await installation.WorkflowJobsAsync(pipelineId)).Any(j => j!["status"]!.GetValue<string>() == "running"); i++)
             await Task.Delay(200);
@@ -244,7 +236,7 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
             """);
         await using var installation = await Installation.StartAsync(output, Journals.Sqlite);
         await installation.AddProjectAsync(Slug, repository.Path, "secret");
-        var pipelineId = await TriggerAsync(installation);
+        var pipelineId = await installation.TriggerAsync(Slug);
         var first = await WaitForWorkflowAsync(installation, pipelineId, "failed");
         await installation.WaitForPipelineAsync(pipelineId, TimeSpan.FromMinutes(2));
 
@@ -290,17 +282,9 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
         Assert.True((await installation.GetAsync($"/api/v2/project/{Slug}/settings"))["advanced"]!["autocancel_builds"]!.GetValue<bool>());
 
-        async Task<string> TriggerBranchAsync(string branch)
-        {
-            using var response = await installation.Http.PostAsync($"/api/v2/project/{Slug}/pipeline",
-                new StringContent($$"""{"branch":"{{branch}}"}""", Encoding.UTF8, "application/json"));
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
-        }
-
-        var first = await TriggerBranchAsync("feature");
+        var first = await installation.TriggerAsync(Slug, "feature");
         var firstWorkflow = await WaitForWorkflowAsync(installation, first, "running");
-        var second = await TriggerBranchAsync("feature");
+        var second = await installation.TriggerAsync(Slug, "feature");
 
         await installation.WaitForPipelineAsync(first, TimeSpan.FromSeconds(60));
         Assert.Equal("canceled", (await installation.GetAsync($"/api/v2/workflow/{firstWorkflow["id"]}"))["status"]!.GetValue<string>());

@@ -100,6 +100,16 @@ public sealed class Installation : IAsyncDisposable
         return JsonNode.Parse(body)!;
     }
 
+    /// <summary>Triggers a pipeline through the API and returns its id (the trigger must be accepted).</summary>
+    public async Task<string> TriggerAsync(string slug, string branch = "main")
+    {
+        using var response = await Http.PostAsync($"/api/v2/project/{slug}/pipeline",
+            new StringContent($$"""{"branch":"{{branch}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"triggering {slug}: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!["id"]!.GetValue<string>();
+    }
+
     public async Task<JsonNode> GetAsync(string path)
     {
         using var response = await Http.GetAsync(path);

@@ -292,26 +292,31 @@ public static class DispatchBenchmark
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
     }
 
+    /// <summary>Every figure of a run, named once for both the console table and the markdown record.</summary>
+    private static IEnumerable<(string Name, string Value)> Figures(DispatchBenchmarkResult r) =>
+    [
+        ($"Baseline: INSERTs in transactions of {r.Baseline.BatchSize} ({r.Baseline.Rows} rows of {r.Baseline.PayloadBytes} B)",
+            $"{r.Baseline.RowsPerSecond:N0} rows/s ({r.Baseline.Elapsed.TotalSeconds:0.00} s)"),
+        ("Jobs ended", $"{r.Jobs} ({string.Join(", ", r.JobStatuses.Select(p => $"{p.Key} {p.Value}"))})"),
+        ("Wall time, first trigger to last job end", $"{r.WallTime.TotalSeconds:0.00} s (first scheduled to last end: {r.ScheduledToEnd.TotalSeconds:0.00} s)"),
+        ("Jobs/s", $"{r.JobsPerSecond:N1}"),
+        ("Read side (projections) behind at the last job end", $"{r.ReadSideLag.TotalSeconds:0.00} s"),
+        ("Process CPU use, all cores, first trigger to read side done", $"{r.CpuUse:P0}"),
+        ("Machine load average (1/5/15 min) around the throughput phase", r.LoadAverage),
+        ("A 10 ms timer ran late by (thread-pool stalls)", Format(r.Stalls.Lateness)),
+        ("Garbage collections gen0/gen1/gen2", $"{r.Stalls.Gen0}/{r.Stalls.Gen1}/{r.Stalls.Gen2}, paused {r.Stalls.GcPause.TotalMilliseconds:N0} ms"),
+        ("Domain journal events/s", $"{r.EventsPerSecond:N0} ({r.JournalEvents} events, {r.EventsPerJob:0.0} job events per job; sharding journal: {r.ShardingEvents} more)"),
+        ("Jobs/s ÷ baseline rows/s", $"{r.JobsRatio:0.0000}"),
+        ("Events/s ÷ baseline rows/s", $"{r.EventsRatio:0.000}"),
+        ("Runnable → first step, under load", Format(r.RunnableToFirstStep)),
+        ("Runnable → first step, idle agent", Format(r.IdleRunnableToFirstStep)),
+    ];
+
     public static string Table(DispatchBenchmarkResult r)
     {
         var s = new StringBuilder();
-        void Row(string name, string value) => s.AppendLine($"  {name,-40} {value}");
         s.AppendLine($"dispatch benchmark on {r.Database} ({r.Options.Workflows} pipelines x {r.Options.Jobs} jobs; {r.Options.IdleJobs} idle-agent jobs)");
-        Row("baseline INSERT rate (rows/s)", $"{r.Baseline.RowsPerSecond:N0}  ({r.Baseline.Rows} rows, {r.Baseline.BatchSize}/transaction, {r.Baseline.Elapsed.TotalSeconds:0.00} s)");
-        Row("jobs ended", $"{r.Jobs}  ({string.Join(", ", r.JobStatuses.Select(p => $"{p.Key} {p.Value}"))})");
-        Row("wall time, first trigger to last end", $"{r.WallTime.TotalSeconds:0.00} s  (first scheduled to last end {r.ScheduledToEnd.TotalSeconds:0.00} s)");
-        Row("jobs/s", $"{r.JobsPerSecond:N1}");
-        Row("read side behind at the last job end", $"{r.ReadSideLag.TotalSeconds:0.00} s");
-        Row("process CPU use (all cores)", $"{r.CpuUse:P0}");
-        Row("machine load average (1/5/15 min)", r.LoadAverage);
-        Row("10 ms timer late by (thread-pool stalls)", Format(r.Stalls.Lateness));
-        Row("garbage collections gen0/gen1/gen2", $"{r.Stalls.Gen0}/{r.Stalls.Gen1}/{r.Stalls.Gen2}, paused {r.Stalls.GcPause.TotalMilliseconds:N0} ms");
-        Row("journal events/s (domain)", $"{r.EventsPerSecond:N0}  ({r.JournalEvents} events; {r.EventsPerJob:0.0} job events per job)");
-        Row("sharding journal events", $"{r.ShardingEvents}");
-        Row("jobs/s / baseline rows/s", $"{r.JobsRatio:0.0000}");
-        Row("events/s / baseline rows/s", $"{r.EventsRatio:0.000}");
-        Row("runnable -> first step, under load", Format(r.RunnableToFirstStep));
-        Row("runnable -> first step, idle agent", Format(r.IdleRunnableToFirstStep));
+        foreach (var (name, value) in Figures(r)) s.AppendLine($"  {name,-62} {value}");
         return s.ToString();
     }
 
@@ -328,21 +333,7 @@ public static class DispatchBenchmark
         s.AppendLine();
         s.AppendLine("| Figure | Value |");
         s.AppendLine("|---|---|");
-        void Row(string name, string value) => s.AppendLine($"| {name} | {value} |");
-        Row($"Baseline: INSERTs in transactions of {r.Baseline.BatchSize} ({r.Baseline.Rows} rows of {r.Baseline.PayloadBytes} B)", $"{r.Baseline.RowsPerSecond:N0} rows/s");
-        Row("Jobs ended", $"{r.Jobs} ({string.Join(", ", r.JobStatuses.Select(p => $"{p.Key} {p.Value}"))})");
-        Row("Wall time, first trigger to last job end", $"{r.WallTime.TotalSeconds:0.00} s (first scheduled to last end: {r.ScheduledToEnd.TotalSeconds:0.00} s)");
-        Row("Jobs/s", $"{r.JobsPerSecond:N1}");
-        Row("Read side (projections) behind at the last job end", $"{r.ReadSideLag.TotalSeconds:0.00} s");
-        Row("Process CPU use, all cores, first trigger to read side done", $"{r.CpuUse:P0}");
-        Row("Machine load average (1/5/15 min) around the throughput phase", r.LoadAverage);
-        Row("A 10 ms timer ran late by (thread-pool stalls)", Format(r.Stalls.Lateness));
-        Row("Garbage collections gen0/gen1/gen2", $"{r.Stalls.Gen0}/{r.Stalls.Gen1}/{r.Stalls.Gen2}, paused {r.Stalls.GcPause.TotalMilliseconds:N0} ms");
-        Row("Domain journal events/s", $"{r.EventsPerSecond:N0} ({r.JournalEvents} events, {r.EventsPerJob:0.0} job events per job; sharding journal: {r.ShardingEvents} more)");
-        Row("Jobs/s ÷ baseline rows/s", $"{r.JobsRatio:0.0000}");
-        Row("Events/s ÷ baseline rows/s", $"{r.EventsRatio:0.000}");
-        Row("Runnable → first step, under load", Format(r.RunnableToFirstStep));
-        Row("Runnable → first step, idle agent", Format(r.IdleRunnableToFirstStep));
+        foreach (var (name, value) in Figures(r)) s.AppendLine($"| {name} | {value} |");
         s.AppendLine();
         return s.ToString();
     }
