@@ -96,7 +96,8 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
     public void Journaled_event_manifests_never_change()
     {
         var events = MessageManifests.ByType.Where(kv => kv.Key.GetInterfaces().Any(i =>
-                i == typeof(IProjectEvent) || i == typeof(IPipelineEvent) || i == typeof(IWorkflowEvent) || i == typeof(IJobEvent)))
+                i == typeof(IProjectEvent) || i == typeof(IPipelineEvent) || i == typeof(IWorkflowEvent) || i == typeof(IJobEvent)
+                || i == typeof(Domain.Schedules.Messages.IScheduleEvent)))
             .ToDictionary(kv => kv.Key.Name, kv => kv.Value);
         Assert.Equal(new Dictionary<string, string>
         {
@@ -104,6 +105,11 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
             ["PipelineNumberReserved"] = "project.pipeline-number-reserved.v1",
             ["JobNumbersReserved"] = "project.job-numbers-reserved.v1",
             ["ProjectSettingsChanged"] = "project.settings-changed.v1",
+            ["ScheduledWorkflowsDeclared"] = "project.scheduled-workflows-declared.v1",
+            ["ScheduleConfigured"] = "schedule.configured.v1",
+            ["ScheduleDisabled"] = "schedule.disabled.v1",
+            ["ScheduleFired"] = "schedule.fired.v1",
+            ["ScheduledRunsRecorded"] = "schedule.runs-recorded.v1",
             ["PipelineCreated"] = "pipeline.created.v1",
             ["PipelineConfigCompiled"] = "pipeline.config-compiled.v1",
             ["PipelineErrored"] = "pipeline.errored.v1",

@@ -62,7 +62,9 @@ public sealed class TestNode : IAsyncDisposable
     public IActorRef StartAgent(string name, ConcurrentQueue<JobTaskSpec> received, Func<JobTaskSpec, bool>? hold = null) =>
         System.ActorOf(FakeAgent.PropsFor(Get<SchedulerSingleton>(), Get<JobRegion>(), new NodeId(name), hold ?? (_ => false), received), name);
 
-    public static async Task<TestNode> StartAsync(TestJournal journal, ITestOutputHelper? output = null, string extraHocon = FastTimings)
+    /// <param name="scheduleClock">The clock schedules read, so a spec can move scheduled time by hand.</param>
+    public static async Task<TestNode> StartAsync(
+        TestJournal journal, ITestOutputHelper? output = null, string extraHocon = FastTimings, IClock? scheduleClock = null)
     {
         var port = FreePort();
         var readStore = new ReadStore(journal.Settings, journal.DataDirectory);
@@ -94,7 +96,7 @@ public sealed class TestNode : IAsyncDisposable
                         Roles = [ClusterRoles.Services, ClusterRoles.Agent],
                         SeedNodes = [$"akka.tcp://circleactors@127.0.0.1:{port}"],
                     })
-                    .AddServices(mirror, blobs, SystemClock.Instance)
+                    .AddServices(mirror, blobs, new ReadDocuments(readStore), SystemClock.Instance, scheduleClock: scheduleClock)
                     .WithSingleton<ProjectorSingleton>("projector",
                         ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection()]),
                         new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);

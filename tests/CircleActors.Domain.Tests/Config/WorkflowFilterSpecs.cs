@@ -130,4 +130,39 @@ public sealed class WorkflowFilterSpecs
     {
         Assert.Equal(matches, RefPattern.Matches(pattern, name));
     }
+
+    private const string Nightly = """
+        version: 2.1
+        jobs:
+          build: {docker: [{image: alpine}], steps: [checkout]}
+          slow: {docker: [{image: alpine}], steps: [checkout]}
+        workflows:
+          commit:
+            jobs: [build]
+          nightly:
+            triggers:
+              - schedule:
+                  cron: "0 3 * * *"
+                  filters: {branches: {only: [main, /release\/.*/]}}
+            jobs:
+              - slow
+              - build: {filters: {branches: {only: main}}}
+        """;
+
+    [Fact]
+    public void A_scheduled_pipeline_runs_only_its_workflow_with_the_jobs_its_branch_admits_and_a_push_never_runs_it()
+    {
+        var config = Valid(Nightly);
+
+        Assert.Equal(["commit"], WorkflowFilter.Select(config, GitRef.Branch("main")).Select(w => w.Name));
+        var onMain = Assert.Single(WorkflowFilter.SelectScheduled(config, "nightly", GitRef.Branch("main")));
+        Assert.Equal(["slow", "build"], onMain.Jobs.Select(j => j.Name));
+        Assert.Equal(["slow"], Assert.Single(WorkflowFilter.SelectScheduled(config, "nightly", GitRef.Branch("release/1"))).Jobs.Select(j => j.Name));
+        // A workflow that is not (or no longer) scheduled is not run by a schedule.
+        Assert.Empty(WorkflowFilter.SelectScheduled(config, "commit", GitRef.Branch("main")));
+        Assert.Empty(WorkflowFilter.SelectScheduled(config, "gone", GitRef.Branch("main")));
+
+        var schedule = Assert.Single(WorkflowFilter.Schedules(config));
+        Assert.Equal(("nightly", "0 3 * * *"), (schedule.Workflow, Assert.Single(schedule.Triggers).Cron));
+    }
 }

@@ -39,6 +39,24 @@ public sealed class ProjectDeciderSpecs
     }
 
     [Fact]
+    public void Only_the_default_branch_declares_scheduled_workflows_and_the_project_remembers_every_one_it_has_seen()
+    {
+        var project = Added();
+        var other = project.Send(new DeclareScheduledWorkflows(Project, "feature", ["nightly"]));
+        Assert.Equal(new ProjectReplies.ScheduledWorkflowsKnown(false, []), other.Reply);
+        Assert.Empty(other.Events);
+
+        var first = project.Send(new DeclareScheduledWorkflows(Project, "main", ["nightly", "weekly"]));
+        Assert.Equal(["nightly", "weekly"], Assert.Single(first.Events.OfType<ScheduledWorkflowsDeclared>()).Workflows);
+        // A later config without "weekly" still hears of it, so its schedule can be told to stop.
+        var later = project.Send(new DeclareScheduledWorkflows(Project, "main", ["hourly", "nightly"]));
+        Assert.Equal(["hourly"], Assert.Single(later.Events.OfType<ScheduledWorkflowsDeclared>()).Workflows);
+        Assert.Equal(["hourly", "nightly", "weekly"], Assert.IsType<ProjectReplies.ScheduledWorkflowsKnown>(later.Reply).Workflows);
+        Assert.Empty(project.Send(new DeclareScheduledWorkflows(Project, "main", [])).Events);
+        Assert.Equal(project.State.KnownScheduledWorkflows, project.Replay().KnownScheduledWorkflows);
+    }
+
+    [Fact]
     public void Adding_a_project_records_its_repository_and_answers_with_its_state()
     {
         var project = NewProject();

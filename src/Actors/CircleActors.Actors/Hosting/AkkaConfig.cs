@@ -108,7 +108,7 @@ public static class AkkaConfig
     /// <summary>Everything a node needs apart from its role, address and seeds.</summary>
     public static Config Compose(JournalSettings? journal)
     {
-        var parts = new List<string> { Serialization(), Embedded("cluster.conf"), Embedded("agent.conf") };
+        var parts = new List<string> { Serialization(), Embedded("cluster.conf"), Embedded("agent.conf"), Embedded("schedules.conf") };
         if (journal is not null)
         {
             parts.Add(Persistence(journal));

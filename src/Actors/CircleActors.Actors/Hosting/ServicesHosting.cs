@@ -6,6 +6,8 @@ using CircleActors.Actors.Jobs;
 using CircleActors.Actors.Logs;
 using CircleActors.Actors.Pipelines;
 using CircleActors.Actors.Projects;
+using CircleActors.Actors.Projections;
+using CircleActors.Actors.Schedules;
 using CircleActors.Actors.Scheduling;
 using CircleActors.Actors.Workflows;
 using CircleActors.Domain.Common;
@@ -40,6 +42,10 @@ public static class ServicesHosting
     public static AkkaConfigurationBuilder AddJobEntity(this AkkaConfigurationBuilder builder, IClock clock) =>
         builder.WithShardRegion<JobRegion>("job", id => JobEntity.PropsFor(id, clock), new JobMessageExtractor(), PersistentEntities);
 
+    /// <param name="clock">The real clock; <c>circleactors.schedules.time-scale</c> may speed it up for rehearsals.</param>
+    public static AkkaConfigurationBuilder AddScheduleEntity(this AkkaConfigurationBuilder builder, RepositoryMirror mirror, ReadDocuments documents, IClock clock) =>
+        builder.WithShardRegion<ScheduleRegion>("schedule", id => ScheduleEntity.PropsFor(id, mirror, documents, clock), new ScheduleMessageExtractor(), PersistentEntities);
+
     /// <summary>Job logs hold no journal state: nothing to remember.</summary>
     public static AkkaConfigurationBuilder AddJobLogEntity(this AkkaConfigurationBuilder builder, BlobStore blobs) =>
         builder.WithShardRegion<JobLogRegion>("job-log", _ => JobLogEntity.PropsFor(blobs), new JobLogMessageExtractor(),
@@ -50,11 +56,14 @@ public static class ServicesHosting
             new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: true);
 
     /// <summary>Everything a services node hosts; without an orb registry, configs can use inline orbs only.</summary>
+    /// <param name="scheduleClock">What schedules read the time from; the node's clock unless a spec steers it.</param>
     public static AkkaConfigurationBuilder AddServices(
-        this AkkaConfigurationBuilder builder, RepositoryMirror mirror, BlobStore blobs, IClock clock, IOrbRegistry? orbs = null) =>
+        this AkkaConfigurationBuilder builder, RepositoryMirror mirror, BlobStore blobs, ReadDocuments documents, IClock clock,
+        IOrbRegistry? orbs = null, IClock? scheduleClock = null) =>
         builder
             .AddProjectEntity(clock)
             .AddPipelineEntity(mirror, orbs ?? EmptyOrbRegistry.Instance, clock)
+            .AddScheduleEntity(mirror, documents, scheduleClock ?? clock)
             .AddWorkflowEntity(clock)
             .AddJobEntity(clock)
             .AddJobLogEntity(blobs)

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Hosting;
 using CircleActors.Actors.Common;
 using CircleActors.Actors.Projects;
+using CircleActors.Actors.Schedules;
 using CircleActors.Actors.Workflows;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Config;
@@ -31,7 +32,7 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
         _mirror = mirror;
         _orbs = orbs;
         Command<ConfigRead>(OnConfigRead);
-        Command<ConfigPlanned>(planned => Handle(new PipelineCommands.CompileConfig(State.Id, planned.Revision, planned.Source, planned.Workflows), ActorRefs.Nobody));
+        Command<ConfigPlanned>(planned => Handle(new PipelineCommands.CompileConfig(State.Id, planned.Revision, planned.Source, planned.Workflows, planned.Schedules), ActorRefs.Nobody));
         Command<StageFailed>(failed => Handle(new PipelineCommands.FailPipeline(State.Id, failed.Revision, failed.Errors), ActorRefs.Nobody));
         Command<WorkflowsStarted>(_ => Handle(new PipelineCommands.ConfirmWorkflowsCreated(State.Id), ActorRefs.Nobody));
     }
@@ -63,7 +64,7 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
 
     private sealed record ConfigRead(RepositoryMirror.Revision Revision);
 
-    private sealed record ConfigPlanned(string Revision, string Source, IReadOnlyList<PlannedWorkflow> Workflows);
+    private sealed record ConfigPlanned(string Revision, string Source, IReadOnlyList<PlannedWorkflow> Workflows, IReadOnlyList<WorkflowSchedule>? Schedules);
 
     private sealed record StageFailed(string? Revision, IReadOnlyList<PipelineError> Errors);
 
@@ -100,7 +101,12 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
         }
 
         var config = parsed.Config;
-        var workflows = WorkflowFilter.Select(config, created.Tag is not null ? GitRef.Tag(created.Tag) : GitRef.Branch(created.Branch ?? ""));
+        var gitRef = created.Tag is not null ? GitRef.Tag(created.Tag) : GitRef.Branch(created.Branch ?? "");
+        var workflows = created.Trigger.Schedule is { } scheduled
+            ? WorkflowFilter.SelectScheduled(config, scheduled.Workflow, gitRef)
+            : WorkflowFilter.Select(config, gitRef);
+        // Only a branch's config can declare schedules; the project takes them from its default branch's.
+        var schedules = created.Branch is not null ? WorkflowFilter.Schedules(config) : null;
         var problems = PipelinePlanner.Check(config, workflows);
         if (problems.Count > 0)
         {
@@ -114,7 +120,7 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
                 new ProjectCommands.ReserveJobNumbers(created.Project, pipelineId, PipelinePlanner.JobNumbersNeeded(workflows)))
             .PipeTo(Self,
                 success: block => new ConfigPlanned(revision.Sha, revision.ConfigSource,
-                    PipelinePlanner.Plan(pipelineId, config, workflows, block.First)),
+                    PipelinePlanner.Plan(pipelineId, config, workflows, block.First), schedules),
                 failure: ex => new StageFailed(revision.Sha, [new PipelineError("plan", ex.GetBaseException().Message)]));
     }
 
@@ -124,7 +130,9 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
         var context = new WorkflowContext(State.Id, created.Number, created.Project, created.RepositoryUrl, State.Revision!, created.Branch, created.Tag);
         var workflows = ActorRegistry.For(Context.System).Get<WorkflowRegion>();
         var starts = State.Workflows.Select(w =>
-            Reliably.AskForAsync<Accepted>(workflows, new WorkflowCommands.StartWorkflow(w.WorkflowId, w.Name, context, w.Jobs, created.Trigger.Actor)));
+            (Task)Reliably.AskForAsync<Accepted>(workflows, new WorkflowCommands.StartWorkflow(w.WorkflowId, w.Name, context, w.Jobs, created.Trigger.Actor)));
+        if (State.Schedules is { } schedules)
+            starts = starts.Append(ScheduleDeclarations.DeclareAsync(ActorRegistry.For(Context.System), created, schedules));
         var log = Log;
         // A failure here leaves the pipeline remembered: its next start tries again.
         Task.WhenAll(starts).PipeTo(Self, success: () => new WorkflowsStarted(), failure: ex =>

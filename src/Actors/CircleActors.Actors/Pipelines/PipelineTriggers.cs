@@ -49,7 +49,9 @@ public sealed class PipelineTriggers(IActorRef projects, IActorRef pipelines, IA
         var pipeline = await Reliably.AskForAsync<PipelineState>(pipelines, new PipelineCommands.CreatePipeline(
             id, request.Project, number.Number, project.RepositoryUrl, branch, request.Tag, request.Revision, request.Trigger,
             parameters), ct);
-        if (project.AutoCancelRedundantWorkflows && branch is not null && branch != project.DefaultBranch)
+        // A scheduled run is not a new push: it makes nothing redundant.
+        if (project.AutoCancelRedundantWorkflows && branch is not null && branch != project.DefaultBranch
+            && request.Trigger.Type != PipelineTrigger.Scheduled)
             await CancelRedundantAsync(project, branch, id, ct);
         return pipeline;
     }

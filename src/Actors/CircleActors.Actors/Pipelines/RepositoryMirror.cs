@@ -17,14 +17,9 @@ public sealed class RepositoryMirror(string mirrorsDirectory)
 
     /// <summary>Resolves a branch or tag (or checks a given sha) and reads the config there.</summary>
     /// <exception cref="RepositoryException">The repository, ref, revision or config file cannot be read.</exception>
-    public async Task<Revision> ReadConfigAsync(string repositoryUrl, string? branch, string? tag, string? sha, CancellationToken ct)
-    {
-        var directory = Path.Combine(mirrorsDirectory, GitCli.DirectoryNameFor(repositoryUrl) + ".git");
-        var gate = Locks.GetOrAdd(directory, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
+    public Task<Revision> ReadConfigAsync(string repositoryUrl, string? branch, string? tag, string? sha, CancellationToken ct) =>
+        WithFreshMirrorAsync(repositoryUrl, ct, async directory =>
         {
-            await FetchAsync(repositoryUrl, directory, ct);
             var target = sha ?? (tag is not null ? $"refs/tags/{tag}" : $"refs/heads/{branch}");
             var resolved = await GitCli.RunAsync(directory, ct, "rev-parse", "--verify", "--quiet", target + "^{commit}");
             if (!resolved.Succeeded)
@@ -36,6 +31,28 @@ public sealed class RepositoryMirror(string mirrorsDirectory)
             if (!config.Succeeded)
                 throw new RepositoryException($"{ConfigPath} not found at revision {commit}");
             return new Revision(commit, config.StdOut);
+        });
+
+    /// <summary>The repository's branches as they are now.</summary>
+    /// <exception cref="RepositoryException">The repository cannot be read.</exception>
+    public Task<IReadOnlyList<string>> ListBranchesAsync(string repositoryUrl, CancellationToken ct) =>
+        WithFreshMirrorAsync<IReadOnlyList<string>>(repositoryUrl, ct, async directory =>
+        {
+            var refs = await GitCli.RunAsync(directory, ct, "for-each-ref", "--format=%(refname:short)", "refs/heads/");
+            if (!refs.Succeeded) throw new RepositoryException($"cannot list the branches of {repositoryUrl}: {refs.StdErr.Trim()}");
+            return refs.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        });
+
+    /// <summary>Brings the mirror up to date and reads it, one caller at a time per repository.</summary>
+    private async Task<T> WithFreshMirrorAsync<T>(string repositoryUrl, CancellationToken ct, Func<string, Task<T>> read)
+    {
+        var directory = Path.Combine(mirrorsDirectory, GitCli.DirectoryNameFor(repositoryUrl) + ".git");
+        var gate = Locks.GetOrAdd(directory, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            await FetchAsync(repositoryUrl, directory, ct);
+            return await read(directory);
         }
         finally
         {

@@ -8,6 +8,8 @@ using CircleActors.Domain.Pipelines;
 using CircleActors.Domain.Pipelines.Messages;
 using CircleActors.Domain.Projects;
 using CircleActors.Domain.Projects.Messages;
+using CircleActors.Domain.Schedules;
+using CircleActors.Domain.Schedules.Messages;
 using CircleActors.Domain.Workflows;
 using CircleActors.Domain.Workflows.Messages;
 
@@ -28,6 +30,11 @@ public static class MessageManifests
         [typeof(ProjectEvents.PipelineNumberReserved)] = "project.pipeline-number-reserved.v1",
         [typeof(ProjectEvents.JobNumbersReserved)] = "project.job-numbers-reserved.v1",
         [typeof(ProjectEvents.ProjectSettingsChanged)] = "project.settings-changed.v1",
+        [typeof(ProjectEvents.ScheduledWorkflowsDeclared)] = "project.scheduled-workflows-declared.v1",
+        [typeof(ScheduleEvents.ScheduleConfigured)] = "schedule.configured.v1",
+        [typeof(ScheduleEvents.ScheduleDisabled)] = "schedule.disabled.v1",
+        [typeof(ScheduleEvents.ScheduleFired)] = "schedule.fired.v1",
+        [typeof(ScheduleEvents.ScheduledRunsRecorded)] = "schedule.runs-recorded.v1",
         [typeof(PipelineEvents.PipelineCreated)] = "pipeline.created.v1",
         [typeof(PipelineEvents.PipelineConfigCompiled)] = "pipeline.config-compiled.v1",
         [typeof(PipelineEvents.PipelineErrored)] = "pipeline.errored.v1",
@@ -55,6 +62,13 @@ public static class MessageManifests
         [typeof(ProjectCommands.ReserveJobNumbers)] = "project.reserve-job-numbers.v1",
         [typeof(ProjectCommands.ChangeSettings)] = "project.change-settings.v1",
         [typeof(ProjectQueries.GetProject)] = "project.get.v1",
+        [typeof(ProjectCommands.DeclareScheduledWorkflows)] = "project.declare-scheduled-workflows.v1",
+        [typeof(ProjectReplies.ScheduledWorkflowsKnown)] = "project.reply.scheduled-workflows.v1",
+        [typeof(ScheduleCommands.ConfigureSchedule)] = "schedule.configure.v1",
+        [typeof(ScheduleCommands.FireDueTime)] = "schedule.fire-due-time.v1",
+        [typeof(ScheduleCommands.RecordScheduledRuns)] = "schedule.record-runs.v1",
+        [typeof(ScheduleQueries.GetSchedule)] = "schedule.get.v1",
+        [typeof(ScheduleState)] = "schedule.state.v1",
         [typeof(ProjectReplies.PipelineNumberReserved)] = "project.reply.pipeline-number.v1",
         [typeof(ProjectReplies.JobNumbersReserved)] = "project.reply.job-numbers.v1",
         [typeof(ProjectState)] = "project.state.v1",
@@ -105,8 +119,8 @@ public static class MessageManifests
     /// <summary>The domain's message families; every type implementing one must have a manifest.</summary>
     public static readonly IReadOnlyList<Type> MarkerInterfaces =
     [
-        typeof(IProjectEvent), typeof(IPipelineEvent), typeof(IWorkflowEvent), typeof(IJobEvent),
-        typeof(IProjectCommand), typeof(IPipelineCommand), typeof(IWorkflowCommand), typeof(IJobCommand),
+        typeof(IProjectEvent), typeof(IPipelineEvent), typeof(IWorkflowEvent), typeof(IJobEvent), typeof(IScheduleEvent),
+        typeof(IProjectCommand), typeof(IPipelineCommand), typeof(IWorkflowCommand), typeof(IJobCommand), typeof(IScheduleCommand),
     ];
 
     public static readonly IReadOnlyDictionary<string, Type> ByManifest = ByType.ToDictionary(kv => kv.Value, kv => kv.Key);

@@ -70,6 +70,14 @@ public readonly record struct JobId(Guid Value) : IGuidId<JobId>
     public override string ToString() => Value.ToString();
 }
 
+/// <summary>The schedule of one workflow of one project (<see cref="DerivedIds.Schedule"/>).</summary>
+[JsonConverter(typeof(GuidIdJsonConverter<ScheduleId>))]
+public readonly record struct ScheduleId(Guid Value) : IGuidId<ScheduleId>
+{
+    public static ScheduleId From(Guid value) => new(value);
+    public override string ToString() => Value.ToString();
+}
+
 /// <summary>An agent node, named by the agent when it registers (stable across its restarts).</summary>
 [JsonConverter(typeof(NodeIdJsonConverter))]
 public readonly record struct NodeId(string Value)
@@ -88,6 +96,19 @@ public static class DerivedIds
 
     public static JobId Job(WorkflowId workflow, string jobName) =>
         new(NameBased(workflow.Value, "job:" + jobName));
+
+    /// <summary>One schedule per project and workflow name, whichever pipeline declared it.</summary>
+    public static ScheduleId Schedule(ProjectSlug project, string workflowName) =>
+        new(NameBased(ScheduleNamespace, $"{project.Value}\n{workflowName}"));
+
+    /// <summary>
+    /// The pipeline a schedule starts for one scheduled time on one branch: firing the same time
+    /// again (after a crash, or from a second node) names the same pipeline, which then exists already.
+    /// </summary>
+    public static PipelineId ScheduledPipeline(ScheduleId schedule, DateTimeOffset scheduledAt, string branch) =>
+        new(NameBased(schedule.Value, $"{scheduledAt.UtcTicks}\n{branch}"));
+
+    private static readonly Guid ScheduleNamespace = new("5f0c2a4e-7d1b-4f4e-8c39-0b6a1e2d9c51");
 
     /// <summary>An RFC 4122 version 5 (SHA-1, name-based) UUID.</summary>
     public static Guid NameBased(Guid @namespace, string name)

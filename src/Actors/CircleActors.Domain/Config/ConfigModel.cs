@@ -120,6 +120,9 @@ public sealed record WorkflowDefinition(
 /// <summary>A scheduled trigger: a five-field cron (UTC) and the branches it runs on.</summary>
 public sealed record ScheduleTrigger(string Cron, Filters? Filters);
 
+/// <summary>A workflow's <c>triggers:</c>, by workflow name.</summary>
+public sealed record WorkflowSchedule(string Workflow, IReadOnlyList<ScheduleTrigger> Triggers);
+
 /// <summary>One entry of a workflow's <c>jobs:</c> list.</summary>
 /// <param name="JobName">The job definition it runs.</param>
 /// <param name="Name">The name it has in the workflow (its <c>name:</c>, else the job name).</param>

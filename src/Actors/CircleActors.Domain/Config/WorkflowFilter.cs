@@ -16,6 +16,24 @@ public static class WorkflowFilter
             .Where(workflow => workflow.Jobs.Count > 0)
             .ToList();
 
+    /// <summary>
+    /// What a scheduled pipeline runs: the named workflow alone, if the config at the branch still
+    /// schedules it, with its jobs filtered for the branch as on a push.
+    /// </summary>
+    public static IReadOnlyList<WorkflowDefinition> SelectScheduled(PipelineConfig config, string workflowName, GitRef gitRef) =>
+        config.Workflows
+            .Where(workflow => workflow.Name == workflowName && workflow.ConditionHolds && workflow.Schedules is { Count: > 0 })
+            .Select(workflow => workflow with { Jobs = RunningJobs(workflow, gitRef) })
+            .Where(workflow => workflow.Jobs.Count > 0)
+            .ToList();
+
+    /// <summary>The scheduled workflows of a config with their triggers, as the default branch declares them.</summary>
+    public static IReadOnlyList<WorkflowSchedule> Schedules(PipelineConfig config) =>
+        config.Workflows
+            .Where(workflow => workflow.Schedules is { Count: > 0 })
+            .Select(workflow => new WorkflowSchedule(workflow.Name, workflow.Schedules!))
+            .ToList();
+
     /// <summary>Whether a job's own filters admit the ref, before looking at the jobs it requires.</summary>
     public static bool Admits(Filters? filters, GitRef gitRef) => gitRef.Kind switch
     {

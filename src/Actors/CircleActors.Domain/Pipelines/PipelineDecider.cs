@@ -29,7 +29,7 @@ public static class PipelineDecider
 
             case CompileConfig compile:
                 if (state.Stage != PipelineStage.Pending) return Decision<IPipelineEvent>.Ignore(Accepted.Instance);
-                return new([new PipelineConfigCompiled(state.Id, project, compile.Revision, compile.ConfigSource, compile.Workflows, now)],
+                return new([new PipelineConfigCompiled(state.Id, project, compile.Revision, compile.ConfigSource, compile.Workflows, now, compile.Schedules)],
                     Accepted.Instance);
 
             case FailPipeline fail:

@@ -15,7 +15,8 @@ public sealed record PipelineState(
     string? Revision,
     IReadOnlyList<PlannedWorkflow> Workflows,
     IReadOnlyList<PipelineError> Errors,
-    bool WorkflowsCreated)
+    bool WorkflowsCreated,
+    IReadOnlyList<Config.WorkflowSchedule>? Schedules = null)
 {
     public static PipelineState Empty(PipelineId id) => new(id, PipelineStage.None, null, null, [], [], false);
 
@@ -31,7 +32,7 @@ public sealed record PipelineState(
         PipelineCreated e when Stage == PipelineStage.None => this with { Stage = PipelineStage.Pending, Created = e, Revision = e.Revision },
         PipelineConfigCompiled e when Stage == PipelineStage.Pending => this with
         {
-            Stage = PipelineStage.Created, Revision = e.Revision, Workflows = e.Workflows,
+            Stage = PipelineStage.Created, Revision = e.Revision, Workflows = e.Workflows, Schedules = e.Schedules,
         },
         PipelineErrored e when Stage == PipelineStage.Pending => this with
         {

@@ -34,6 +34,15 @@ public static class ProjectDecider
                 var changed = new ProjectEvents.ProjectSettingsChanged(state.Slug, settings.AutoCancelRedundantWorkflows, settings.Actor, now);
                 return new([changed], state.Apply(changed));
 
+            case DeclareScheduledWorkflows declare:
+                if (declare.Branch != state.DefaultBranch)
+                    return Decision<IProjectEvent>.Ignore(new ProjectReplies.ScheduledWorkflowsKnown(false, []));
+                var added = declare.Workflows.Except(state.KnownScheduledWorkflows, StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
+                if (added.Count == 0)
+                    return Decision<IProjectEvent>.Ignore(new ProjectReplies.ScheduledWorkflowsKnown(true, state.KnownScheduledWorkflows));
+                var declared = new ProjectEvents.ScheduledWorkflowsDeclared(state.Slug, added, now);
+                return new([declared], new ProjectReplies.ScheduledWorkflowsKnown(true, state.Apply(declared).KnownScheduledWorkflows));
+
             case ReservePipelineNumber reserve:
                 if (state.PipelineNumbers.TryGetValue(reserve.PipelineId, out var existing))
                     return Decision<IProjectEvent>.Ignore(new ProjectReplies.PipelineNumberReserved(reserve.PipelineId, existing));

@@ -15,8 +15,13 @@ public sealed record ProjectState(
     long LastJobNumber,
     ImmutableDictionary<PipelineId, long> PipelineNumbers,
     ImmutableDictionary<PipelineId, (long First, int Count)> JobNumberBlocks,
-    bool AutoCancelRedundantWorkflows = false)
+    bool AutoCancelRedundantWorkflows = false,
+    IReadOnlyList<string>? ScheduledWorkflows = null)
 {
+    /// <summary>Every workflow the default branch has ever scheduled, in name order.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> KnownScheduledWorkflows => ScheduledWorkflows ?? [];
+
     public static ProjectState Empty(ProjectSlug slug) =>
         new(slug, false, "", "", "", 0, 0, ImmutableDictionary<PipelineId, long>.Empty,
             ImmutableDictionary<PipelineId, (long, int)>.Empty);
@@ -34,6 +39,10 @@ public sealed record ProjectState(
         JobNumbersReserved e when Exists && e.First == LastJobNumber + 1 && e.Count >= 0 && !JobNumberBlocks.ContainsKey(e.PipelineId) => this with
         {
             LastJobNumber = e.First + e.Count - 1, JobNumberBlocks = JobNumberBlocks.Add(e.PipelineId, (e.First, e.Count)),
+        },
+        ScheduledWorkflowsDeclared e when Exists => this with
+        {
+            ScheduledWorkflows = KnownScheduledWorkflows.Union(e.Workflows, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
         },
         ProjectSettingsChanged e when Exists => this with { AutoCancelRedundantWorkflows = e.AutoCancelRedundantWorkflows },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to project {Slug} in its current state"),

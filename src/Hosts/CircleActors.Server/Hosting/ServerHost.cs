@@ -48,6 +48,7 @@ public static class ServerHost
         readStore.InitializeAsync().GetAwaiter().GetResult();
         var blobs = new BlobStore(Path.Combine(dataDirectory, "blobs"));
         var mirror = new RepositoryMirror(Path.Combine(dataDirectory, "repos"));
+        var documents = new ReadDocuments(readStore);
         var clock = SystemClock.Instance;
         var clusterPort = options.ClusterPort == 0 ? FreeTcpPort() : options.ClusterPort;
         var self = $"akka.tcp://{ActorSystemName}@{options.ClusterHost}:{clusterPort}";
@@ -64,7 +65,7 @@ public static class ServerHost
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(readStore);
-        builder.Services.AddSingleton(new ReadDocuments(readStore));
+        builder.Services.AddSingleton(documents);
         builder.Services.AddSingleton(new AuditLog(readStore));
         builder.Services.AddSingleton(blobs);
         builder.Services.AddSingleton(mirror);
@@ -82,7 +83,7 @@ public static class ServerHost
                     Roles = options.RunAgent ? [ClusterRoles.Services, ClusterRoles.Agent] : [ClusterRoles.Services],
                     SeedNodes = options.Seeds.Count > 0 ? options.Seeds.ToArray() : [self],
                 })
-                .AddServices(mirror, blobs, clock, new DirectoryOrbRegistry(Path.Combine(dataDirectory, OrbDirectory)))
+                .AddServices(mirror, blobs, documents, clock, new DirectoryOrbRegistry(Path.Combine(dataDirectory, OrbDirectory)))
                 .WithSingleton<ProjectorSingleton>("projector",
                     ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection()]),
                     new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);

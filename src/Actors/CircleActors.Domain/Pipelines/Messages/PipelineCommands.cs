@@ -9,8 +9,16 @@ public interface IWithPipelineId
 
 public interface IPipelineCommand : IWithPipelineId;
 
-/// <summary>What started a pipeline: <c>api</c>, <c>webhook</c> or (later) <c>scheduled_pipeline</c>.</summary>
-public sealed record PipelineTrigger(string Type, Actor Actor, DateTimeOffset ReceivedAt, string? DeliveryId = null);
+/// <summary>What started a pipeline: <c>api</c>, <c>webhook</c> or <c>scheduled_pipeline</c>.</summary>
+/// <param name="Schedule">For a scheduled pipeline, the time that fired it.</param>
+public sealed record PipelineTrigger(string Type, Actor Actor, DateTimeOffset ReceivedAt, string? DeliveryId = null, ScheduledTime? Schedule = null)
+{
+    public const string Scheduled = "scheduled_pipeline";
+}
+
+/// <summary>A scheduled time that fired a pipeline: the pipeline runs only <paramref name="Workflow"/>.</summary>
+/// <param name="Note">Set when the time fired late, e.g. because the server was down at the time.</param>
+public sealed record ScheduledTime(string Workflow, DateTimeOffset ScheduledAt, string? Note = null);
 
 /// <summary>One job a workflow will run, with its job number reserved in advance.</summary>
 /// <param name="RequiredStatuses">
@@ -50,9 +58,10 @@ public static class PipelineCommands
         [property: System.Text.Json.Serialization.JsonConverter(typeof(Config.PipelineParametersJsonConverter))]
         IReadOnlyDictionary<string, object>? Parameters = null) : IPipelineCommand;
 
-    /// <summary>The configuration at the revision was read and planned into workflows.</summary>
+    /// <summary>The configuration at the revision was read and planned into workflows; it also declares the scheduled workflows.</summary>
     public sealed record CompileConfig(
-        PipelineId PipelineId, string Revision, string ConfigSource, IReadOnlyList<PlannedWorkflow> Workflows) : IPipelineCommand;
+        PipelineId PipelineId, string Revision, string ConfigSource, IReadOnlyList<PlannedWorkflow> Workflows,
+        IReadOnlyList<Config.WorkflowSchedule>? Schedules = null) : IPipelineCommand;
 
     /// <summary>The configuration could not be read or is invalid: the pipeline ends errored.</summary>
     public sealed record FailPipeline(PipelineId PipelineId, string? Revision, IReadOnlyList<PipelineError> Errors) : IPipelineCommand;

@@ -28,7 +28,8 @@ public static class PipelineEvents
         string Revision,
         string ConfigSource,
         IReadOnlyList<PlannedWorkflow> Workflows,
-        DateTimeOffset At) : IPipelineEvent;
+        DateTimeOffset At,
+        IReadOnlyList<Config.WorkflowSchedule>? Schedules = null) : IPipelineEvent;
 
     public sealed record PipelineErrored(
         PipelineId PipelineId, ProjectSlug Project, string? Revision, IReadOnlyList<PipelineError> Errors, DateTimeOffset At) : IPipelineEvent;

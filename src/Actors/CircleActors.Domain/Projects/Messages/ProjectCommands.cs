@@ -20,6 +20,13 @@ public static class ProjectCommands
     /// </summary>
     public sealed record ChangeSettings(ProjectSlug Slug, bool AutoCancelRedundantWorkflows, Actor Actor) : IProjectCommand;
 
+    /// <summary>
+    /// The workflows a pipeline's config schedules. Only the default branch's config declares a
+    /// project's schedules; the project remembers every workflow ever scheduled, so the ones a
+    /// later config drops can be told to stop.
+    /// </summary>
+    public sealed record DeclareScheduledWorkflows(ProjectSlug Slug, string? Branch, IReadOnlyList<string> Workflows) : IProjectCommand;
+
     /// <summary>Numbers a pipeline. Idempotent per pipeline id, so a retried trigger gets the same number.</summary>
     public sealed record ReservePipelineNumber(ProjectSlug Slug, PipelineId PipelineId) : IProjectCommand;
 
@@ -35,4 +42,10 @@ public static class ProjectReplies
     public sealed record PipelineNumberReserved(PipelineId PipelineId, long Number);
 
     public sealed record JobNumbersReserved(PipelineId PipelineId, long First, int Count);
+
+    /// <summary>
+    /// Every workflow the project has ever scheduled, or none when the declaration did not come
+    /// from the default branch (it then declares nothing).
+    /// </summary>
+    public sealed record ScheduledWorkflowsKnown(bool FromDefaultBranch, IReadOnlyList<string> Workflows);
 }

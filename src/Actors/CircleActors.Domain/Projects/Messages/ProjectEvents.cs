@@ -12,6 +12,9 @@ public static class ProjectEvents
 
     public sealed record ProjectSettingsChanged(ProjectSlug Slug, bool AutoCancelRedundantWorkflows, Actor Actor, DateTimeOffset At) : IProjectEvent;
 
+    /// <summary>Workflows the default branch's config scheduled for the first time.</summary>
+    public sealed record ScheduledWorkflowsDeclared(ProjectSlug Slug, IReadOnlyList<string> Workflows, DateTimeOffset At) : IProjectEvent;
+
     public sealed record PipelineNumberReserved(ProjectSlug Slug, PipelineId PipelineId, long Number, DateTimeOffset At)
         : IProjectEvent;
 
