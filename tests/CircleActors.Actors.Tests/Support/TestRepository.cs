@@ -13,13 +13,20 @@ public sealed class TestRepository : IDisposable
     public static async Task<TestRepository> WithConfigAsync(string config)
     {
         var path = Directory.CreateTempSubdirectory("circleactors-repo-").FullName;
-        var file = System.IO.Path.Combine(path, RepositoryMirror.ConfigPath);
+        await GitAsync(path, "init", "--quiet", "--initial-branch=main");
+        var repository = new TestRepository(path);
+        await repository.CommitConfigAsync(config);
+        return repository;
+    }
+
+    /// <summary>Commits a new config on the current branch.</summary>
+    public async Task CommitConfigAsync(string config)
+    {
+        var file = System.IO.Path.Combine(Path, RepositoryMirror.ConfigPath);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
         await File.WriteAllTextAsync(file, config);
-        await GitAsync(path, "init", "--quiet", "--initial-branch=main");
-        await GitAsync(path, "add", ".");
-        await GitAsync(path, "-c", "user.name=Spec", "-c", "user.email=spec@example.invalid", "commit", "--quiet", "-m", "config");
-        return new TestRepository(path);
+        await GitAsync(Path, "add", ".");
+        await GitAsync(Path, "-c", "user.name=Spec", "-c", "user.email=spec@example.invalid", "commit", "--quiet", "-m", "config");
     }
 
     public async Task<string> HeadAsync() => (await GitAsync(Path, "rev-parse", "HEAD")).Trim();

@@ -1,6 +1,7 @@
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Jobs;
 using CircleActors.Domain.Pipelines;
+using CircleActors.Domain.Pipelines.Messages;
 using CircleActors.Domain.Projects;
 using CircleActors.Domain.Workflows;
 
@@ -24,7 +25,8 @@ public sealed record ErrorView(string Type, string Message);
 
 public sealed record ActorView(string Login, string? AvatarUrl = null);
 
-public sealed record TriggerView(string Type, DateTimeOffset ReceivedAt, ActorView Actor);
+/// <param name="Schedule">Only for <c>scheduled_pipeline</c>: the workflow, the cron time that fired, and a note when it fired late.</param>
+public sealed record TriggerView(string Type, DateTimeOffset ReceivedAt, ActorView Actor, ScheduledTime? Schedule);
 
 public sealed record PipelineVcsView(string OriginRepositoryUrl, string TargetRepositoryUrl, string? Revision, string ProviderName, string? Branch, string? Tag);
 
@@ -42,7 +44,7 @@ public sealed record PipelineView(
             _ => "created",
         };
         return new PipelineView(p.Id.ToString(), p.Errors.Select(e => new ErrorView(e.Type, e.Message)).ToList(), c.Project.Value, c.At,
-            c.Number, state, c.At, new TriggerView(c.Trigger.Type, c.Trigger.ReceivedAt, new ActorView(c.Trigger.Actor.Name ?? c.Trigger.Actor.Id)),
+            c.Number, state, c.At, new TriggerView(c.Trigger.Type, c.Trigger.ReceivedAt, new ActorView(c.Trigger.Actor.Name ?? c.Trigger.Actor.Id), c.Trigger.Schedule),
             new PipelineVcsView(c.RepositoryUrl, c.RepositoryUrl, p.Revision, ProjectView.ProviderName(c.Project), c.Branch, c.Tag));
     }
 }
