@@ -35,22 +35,25 @@ public sealed class Installation : IAsyncDisposable
     public NodeProcess? Server { get; private set; }
     public HttpClient Http { get; }
 
-    private Installation(ITestOutputHelper output, string[] journalArguments)
+    private readonly Dictionary<string, string> _environment;
+
+    private Installation(ITestOutputHelper output, string[] journalArguments, string? extraHocon)
     {
         _output = output;
         _journalArguments = journalArguments;
+        _environment = new() { ["CIRCLEACTORS_EXTRA_HOCON"] = FastLeases + (extraHocon is null ? "" : "\n" + extraHocon) };
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public static async Task<Installation> StartAsync(ITestOutputHelper output, string journal, bool withAgent = true, string? agentCapacityCpus = "2")
+    /// <param name="extraHocon">HOCON for the server and agents on top of <see cref="FastLeases"/>.</param>
+    public static async Task<Installation> StartAsync(
+        ITestOutputHelper output, string journal, bool withAgent = true, string? agentCapacityCpus = "2", string? extraHocon = null)
     {
-        var installation = new Installation(output, await Journals.ServerArgumentsAsync(journal));
+        var installation = new Installation(output, await Journals.ServerArgumentsAsync(journal), extraHocon);
         await installation.StartServerAsync();
         if (withAgent) installation.StartAgent(installation.AgentName, agentCapacityCpus);
         return installation;
     }
-
-    private static readonly Dictionary<string, string> Environment = new() { ["CIRCLEACTORS_EXTRA_HOCON"] = FastLeases };
 
     public async Task StartServerAsync()
     {
@@ -58,7 +61,7 @@ public sealed class Installation : IAsyncDisposable
         [
             "server", "--data-dir", DataDirectory, "--http", $"http://127.0.0.1:{HttpPort}", "--cluster-port", ClusterPort.ToString(),
             "--no-agent", .. _journalArguments,
-        ], Environment);
+        ], _environment);
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(90))
         {
@@ -84,7 +87,7 @@ public sealed class Installation : IAsyncDisposable
         [
             "agent", "--join", $"127.0.0.1:{ClusterPort}", "--name", name, "--data-dir", Path.Combine(DataDirectory, "agent-" + name),
             .. capacityCpus is null ? Array.Empty<string>() : ["--capacity-cpus", capacityCpus],
-        ], Environment);
+        ], _environment);
         _agents.Add(agent);
         return agent;
     }
