@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the server and its tests need (Docker engine, busybox for local
-# images, git, PostgreSQL 15, ps, tmux). Idempotent: prints nothing and touches no package
-# index when everything is already installed.
+# images, git, PostgreSQL 15, ps, tmux, bubblewrap for the machine executor's sandbox) and the
+# unprivileged account machine steps run as. Idempotent: prints nothing and touches no package
+# index when everything is already there.
 # Usage: scripts/install-prerequisites.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(docker.io busybox-static git postgresql procps tmux curl)
+packages=(docker.io busybox-static git postgresql procps tmux curl bubblewrap)
 
 fail() { echo "install-prerequisites: $*" >&2; exit 1; }
 
@@ -18,14 +19,21 @@ missing=()
 for package in "${packages[@]}"; do
   installed "$package" || missing+=("$package")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || fail "missing ${missing[*]}; installing them needs root"
+  echo "install-prerequisites: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || fail "apt-get update failed"
+  apt-get install -y -qq "${missing[@]}" >/dev/null || fail "apt-get install ${missing[*]} failed"
+  for package in "${missing[@]}"; do
+    installed "$package" || fail "$package is still not installed after apt-get install"
+  done
+fi
 
-[ "$(id -u)" = 0 ] || fail "missing ${missing[*]}; installing them needs root"
-echo "install-prerequisites: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null || fail "apt-get update failed"
-apt-get install -y -qq "${missing[@]}" >/dev/null || fail "apt-get install ${missing[*]} failed"
-
-for package in "${missing[@]}"; do
-  installed "$package" || fail "$package is still not installed after apt-get install"
-done
+# Machine steps run as this account when the agent runs as root (docs/agent-protocol.md).
+build_user=circleactors-build
+if ! id "$build_user" >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || fail "the account $build_user is missing; creating it needs root"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$build_user" \
+    || fail "creating the account $build_user failed"
+fi

@@ -7,6 +7,7 @@ using static CircleActors.Agent.Tests.Tasks;
 
 namespace CircleActors.Agent.Tests;
 
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class MachineExecutorSpecs : IDisposable
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(60);
@@ -14,9 +15,22 @@ public sealed class MachineExecutorSpecs : IDisposable
     private readonly DirectoryInfo root = Directory.CreateTempSubdirectory("circleactors-machine-");
     private readonly MachineExecutor executor;
 
-    public MachineExecutorSpecs() => executor = new MachineExecutor(new MachineExecutorOptions("machine-agent", root.FullName));
+    private readonly DirectoryInfo agentData = Directory.CreateTempSubdirectory("circleactors-agent-data-");
 
-    public void Dispose() => root.Delete(recursive: true);
+    public MachineExecutorSpecs()
+    {
+        // A temporary directory is private to its creator; the build user must be able to pass through it.
+        root.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        File.WriteAllText(Path.Combine(agentData.FullName, "agent-secret.txt"), "agent secret");
+        File.SetUnixFileMode(Path.Combine(agentData.FullName, "agent-secret.txt"), UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        executor = new MachineExecutor(new MachineExecutorOptions("machine-agent", root.FullName, HiddenDirectories: [agentData.FullName]));
+    }
+
+    public void Dispose()
+    {
+        root.Delete(recursive: true);
+        agentData.Delete(recursive: true);
+    }
 
     private bool NoWorkspaceLeft =>
         !Directory.Exists(executor.AgentDirectory("machine-agent")) || !Directory.EnumerateFileSystemEntries(executor.AgentDirectory("machine-agent")).Any();
@@ -90,6 +104,69 @@ public sealed class MachineExecutorSpecs : IDisposable
         Assert.Equal(1, removed);
         Assert.True(NoWorkspaceLeft);
         await environment.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Steps_run_as_the_build_user_in_a_sandbox_that_sees_only_their_own_workspace_writable()
+    {
+        var other = await executor.PrepareAsync(Spec(MachineJob()), _ => { }, CancellationToken.None);
+        await File.WriteAllTextAsync(Path.Combine(other.HomeDirectory, "other-task.txt"), "another task's file");
+        var marker = Path.Combine(Path.GetTempPath(), $"circleactors-host-tmp-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(marker, "host");
+        var job = MachineJob(new RunStep($$"""
+            echo "user=$(id -un)"
+            echo "home-owner=$(stat -c %U "$HOME")"
+            mkdir -p deep/dir && echo built > deep/dir/out.txt && echo "wrote=$(cat deep/dir/out.txt)"
+            touch /usr/circleactors-probe 2>/dev/null && echo "host=writable" || echo "host=read-only"
+            test -e {{marker}} && echo "tmp=shared" || echo "tmp=private"
+            test -e {{other.HomeDirectory}}/other-task.txt && echo "other=visible" || echo "other=hidden"
+            test -e {{agentData.FullName}}/agent-secret.txt && echo "agent-data=visible" || echo "agent-data=hidden"
+            echo "processes=$(ls /proc | grep -c '^[0-9]')"
+            """));
+        var reporter = new RecordingReporter();
+        try
+        {
+            var result = await new TaskRunner(executor).RunAsync(Spec(job), reporter, CancellationToken.None).WaitAsync(TestTimeout);
+
+            Assert.True(result.Outcome == TaskOutcome.Success, reporter.AllOutput);
+            Assert.Contains($"steps run as {MachineExecutorOptions.DefaultBuildUser} in a bubblewrap sandbox", reporter.OutputOf(0));
+            var output = reporter.OutputOf(1);
+            foreach (var expected in new[]
+                     {
+                         $"user={MachineExecutorOptions.DefaultBuildUser}", $"home-owner={MachineExecutorOptions.DefaultBuildUser}", "wrote=built",
+                         "host=read-only", "tmp=private", "other=hidden", "agent-data=hidden",
+                     })
+                Assert.Contains(expected + "\n", output);
+            // Its own process namespace: the shell, ls and grep, not the host's processes.
+            var processes = int.Parse(output.Split('\n').Single(l => l.StartsWith("processes=", StringComparison.Ordinal))[10..]);
+            Assert.InRange(processes, 1, 6);
+        }
+        finally
+        {
+            File.Delete(marker);
+            await other.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_workspace_the_build_user_cannot_reach_is_an_infrastructure_failure_that_says_which_directory_to_open()
+    {
+        var closed = Directory.CreateTempSubdirectory("circleactors-closed-");
+        try
+        {
+            var unreachable = new MachineExecutor(new MachineExecutorOptions("machine-agent", closed.FullName));
+            var reporter = new RecordingReporter();
+
+            var result = await new TaskRunner(unreachable).RunAsync(Spec(MachineJob(new RunStep("echo never"))), reporter, CancellationToken.None)
+                .WaitAsync(TestTimeout);
+
+            Assert.Equal(TaskOutcome.InfrastructureFail, result.Outcome);
+            Assert.Contains($"{closed.FullName} is closed to other users", reporter.OutputOf(0));
+        }
+        finally
+        {
+            closed.Delete(recursive: true);
+        }
     }
 
     [Fact]

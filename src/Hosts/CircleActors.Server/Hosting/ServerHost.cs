@@ -130,7 +130,8 @@ public static class ServerHost
         ExecutorKind.Fake => new FakeExecutor(new FakeExecutorOptions(TimeScale: 0)),
         _ => new ExecutorRouter(
             new DockerExecutor(new DockerExecutorOptions(agentName)),
-            new MachineExecutor(new MachineExecutorOptions(agentName, Path.Combine(dataDirectory, "workspaces")))),
+            new MachineExecutor(new MachineExecutorOptions(agentName, Path.Combine(dataDirectory, "workspaces"),
+                HiddenDirectories: [Path.GetFullPath(dataDirectory)]))),
     };
 
     public static int FreeTcpPort()
