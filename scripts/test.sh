@@ -14,6 +14,11 @@ hang_timeout="${CIRCLEACTORS_TEST_HANG_TIMEOUT:-20m}"
 
 fail() { echo "test.sh: $*" >&2; exit 1; }
 
+# A merge that left its conflict markers behind is a failure, whichever file they are in.
+if git rev-parse --git-dir >/dev/null 2>&1 && git grep -nE '^(<<<<<<<|>>>>>>>) ' -- . ':!*.verified.*' >&2; then
+  fail "merge conflict markers are committed (listed above)"
+fi
+
 scripts/install-prerequisites.sh || fail "installing prerequisites failed"
 # Provided by the executor work; absent on branches that predate it.
 if [ -x scripts/start-docker.sh ]; then scripts/start-docker.sh || fail "starting Docker failed"; fi
