@@ -51,6 +51,75 @@ public sealed class ApiSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Me_names_the_admin_and_the_openapi_document_is_public_and_lists_the_v2_paths()
+    {
+        var me = JsonNode.Parse(await _http.GetStringAsync("/api/v2/me"))!;
+        Assert.Equal("admin", me["login"]!.GetValue<string>());
+        Assert.True(Guid.TryParse(me["id"]!.GetValue<string>(), out _));
+
+        using var anonymous = new HttpClient { BaseAddress = _http.BaseAddress };
+        var document = JsonNode.Parse(await anonymous.GetStringAsync("/api/v2/openapi.json"))!;
+        Assert.StartsWith("3.", document["openapi"]!.GetValue<string>());
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+        foreach (var path in new[] { "/api/v2/me", "/api/v2/project/{vcs}/{org}/{repo}/pipeline", "/api/v2/pipeline/{id}/config", "/api/v2/workflow/{id}/rerun" })
+            Assert.Contains(path, paths);
+    }
+
+    [Fact]
+    public async Task A_slug_sent_as_one_encoded_segment_reaches_the_same_project_and_the_pipeline_config_reads_back_compiled()
+    {
+        var repository = Directory.CreateTempSubdirectory("ca-api-repo-").FullName;
+        try
+        {
+            const string config = """
+                version: 2.1
+                commands:
+                  greet:
+                    parameters:
+                      who: {type: string, default: world}
+                    steps:
+                      - run: echo hello << parameters.who >>
+                jobs:
+                  build:
+                    docker: [{image: circleactors/busybox:latest}]
+                    steps:
+                      - greet: {who: compiled}
+                workflows:
+                  main:
+                    jobs: [build]
+                """;
+            Directory.CreateDirectory(Path.Combine(repository, ".circleci"));
+            await File.WriteAllTextAsync(Path.Combine(repository, ".circleci", "config.yml"), config);
+            foreach (var args in new[] { "init -q -b main", "add .", "-c user.name=a -c user.email=a@example.invalid commit -q -m config" })
+                Assert.True((await Actors.Common.GitCli.RunAsync(repository, CancellationToken.None, args.Split(' '))).Succeeded, args);
+            using var added = await _http.PostAsJsonAsync("/api/v2/project", new { slug = "gh/acme/encoded", repo_url = repository, default_branch = "main" });
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+
+            var project = JsonNode.Parse(await _http.GetStringAsync("/api/v2/project/gh%2Facme%2Fencoded"))!;
+            Assert.Equal("gh/acme/encoded", project["slug"]!.GetValue<string>());
+            using var triggered = await _http.PostAsJsonAsync("/api/v2/project/gh%2Facme%2Fencoded/pipeline", new { branch = "main" });
+            Assert.Equal(HttpStatusCode.Created, triggered.StatusCode);
+            var id = (await triggered.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<string>();
+
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            HttpResponseMessage response;
+            while ((response = await _http.GetAsync($"/api/v2/pipeline/{id}/config")).StatusCode == HttpStatusCode.NotFound && watch.Elapsed < TimeSpan.FromSeconds(30))
+                await Task.Delay(200);
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(config, body["source"]!.GetValue<string>());
+            var compiled = body["compiled"]!.GetValue<string>();
+            Assert.Contains("echo hello compiled", compiled);
+            Assert.DoesNotContain("commands:", compiled);
+            Assert.Equal("", body["setup-config"]!.GetValue<string>());
+        }
+        finally
+        {
+            Directory.Delete(repository, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Requests_without_the_token_or_with_a_wrong_one_are_unauthorized()
     {
         using var anonymous = new HttpClient { BaseAddress = _http.BaseAddress };

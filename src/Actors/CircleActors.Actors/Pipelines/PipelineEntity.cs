@@ -83,17 +83,7 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
     {
         var created = State.Created!;
         var revision = read.Revision;
-        // Registry orbs are not wired to the server yet: a config that uses one reports it when it plans.
-        var values = new PipelineValues(
-            Id: State.Id.ToString(),
-            Number: created.Number,
-            Branch: created.Branch,
-            Tag: created.Tag,
-            Revision: revision.Sha,
-            ProjectGitUrl: created.RepositoryUrl,
-            ProjectType: created.RepositoryUrl.Contains("github", StringComparison.OrdinalIgnoreCase) ? "github" : null,
-            TriggerSource: created.Trigger.Type);
-        var parsed = ConfigParser.Parse(revision.ConfigSource, RepositoryMirror.ConfigPath, new ConfigOptions(values, PipelineParameters.Normalize(created.Parameters), _orbs));
+        var parsed = CompileConfig(created, revision.Sha, revision.ConfigSource, _orbs);
         if (!parsed.IsValid || parsed.Config is null)
         {
             Self.Tell(new StageFailed(revision.Sha, parsed.Errors.Select(e => new PipelineError("config", e.ToString())).ToList()));
@@ -122,6 +112,25 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
                 success: block => new ConfigPlanned(revision.Sha, revision.ConfigSource,
                     PipelinePlanner.Plan(pipelineId, config, workflows, block.First), schedules),
                 failure: ex => new StageFailed(revision.Sha, [new PipelineError("plan", ex.GetBaseException().Message)]));
+    }
+
+    /// <summary>
+    /// Processes a pipeline's config as the pipeline did: with its pipeline values and parameters,
+    /// against the orbs the server holds. Deterministic, so the API recompiles it on demand
+    /// rather than journaling the compiled text.
+    /// </summary>
+    public static ConfigParseResult CompileConfig(PipelineCreated created, string revision, string source, IOrbRegistry orbs)
+    {
+        var values = new PipelineValues(
+            Id: created.PipelineId.ToString(),
+            Number: created.Number,
+            Branch: created.Branch,
+            Tag: created.Tag,
+            Revision: revision,
+            ProjectGitUrl: created.RepositoryUrl,
+            ProjectType: created.RepositoryUrl.Contains("github", StringComparison.OrdinalIgnoreCase) ? "github" : null,
+            TriggerSource: created.Trigger.Type);
+        return ConfigParser.Parse(source, RepositoryMirror.ConfigPath, new ConfigOptions(values, PipelineParameters.Normalize(created.Parameters), orbs));
     }
 
     private void StartWorkflows()

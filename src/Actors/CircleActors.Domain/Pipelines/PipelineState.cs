@@ -16,7 +16,8 @@ public sealed record PipelineState(
     IReadOnlyList<PlannedWorkflow> Workflows,
     IReadOnlyList<PipelineError> Errors,
     bool WorkflowsCreated,
-    IReadOnlyList<Config.WorkflowSchedule>? Schedules = null)
+    IReadOnlyList<Config.WorkflowSchedule>? Schedules = null,
+    string? ConfigSource = null)
 {
     public static PipelineState Empty(PipelineId id) => new(id, PipelineStage.None, null, null, [], [], false);
 
@@ -32,7 +33,7 @@ public sealed record PipelineState(
         PipelineCreated e when Stage == PipelineStage.None => this with { Stage = PipelineStage.Pending, Created = e, Revision = e.Revision },
         PipelineConfigCompiled e when Stage == PipelineStage.Pending => this with
         {
-            Stage = PipelineStage.Created, Revision = e.Revision, Workflows = e.Workflows, Schedules = e.Schedules,
+            Stage = PipelineStage.Created, Revision = e.Revision, Workflows = e.Workflows, Schedules = e.Schedules, ConfigSource = e.ConfigSource,
         },
         PipelineErrored e when Stage == PipelineStage.Pending => this with
         {

@@ -1,6 +1,7 @@
 using CircleActors.Actors.Common;
 using CircleActors.Actors.Projections;
 using CircleActors.Domain.Common;
+using CircleActors.Domain.Config;
 using CircleActors.Domain.Jobs;
 using CircleActors.Domain.Pipelines;
 using CircleActors.Domain.Pipelines.Messages;
@@ -17,6 +18,7 @@ public static class PipelinesApi
     {
         api.MapGet("/pipeline/{id:guid}", GetPipeline);
         api.MapGet("/pipeline/{id:guid}/workflow", GetPipelineWorkflows);
+        api.MapGet("/pipeline/{id:guid}/config", GetPipelineConfig);
         api.MapGet("/workflow/{id:guid}", GetWorkflow);
         api.MapGet("/workflow/{id:guid}/job", GetWorkflowJobs);
         api.MapPost("/workflow/{id:guid}/approve/{approvalRequestId:guid}", Approve);
@@ -29,6 +31,27 @@ public static class PipelinesApi
     {
         var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)));
         return Results.Json(PipelineView.From(pipeline));
+    });
+
+    /// <summary>
+    /// The config as read at the pipeline's revision and as processed for it (2.1 features
+    /// expanded). CircleCI's field names have hyphens; setup workflows do not exist here, so those are empty.
+    /// </summary>
+    private static Task<IResult> GetPipelineConfig(Guid id, Entities entities, IOrbRegistry orbs) => ApiErrors.Guard(async () =>
+    {
+        var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)));
+        if (pipeline.ConfigSource is not { } source || pipeline.Revision is not { } revision)
+            return ApiErrors.NotFound(pipeline.Stage == PipelineStage.Pending
+                ? $"pipeline {id} has not read its config yet"
+                : $"pipeline {id} has no valid config");
+        var compiled = Actors.Pipelines.PipelineEntity.CompileConfig(pipeline.Created!, revision, source, orbs);
+        return Results.Json(new Dictionary<string, string>
+        {
+            ["source"] = source,
+            ["compiled"] = compiled.ProcessedYaml ?? "",
+            ["setup-config"] = "",
+            ["compiled-setup-config"] = "",
+        });
     });
 
     private static Task<IResult> GetPipelineWorkflows(Guid id, Entities entities, ReadDocuments documents) => ApiErrors.Guard(async () =>

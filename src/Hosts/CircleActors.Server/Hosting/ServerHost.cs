@@ -49,6 +49,7 @@ public static class ServerHost
         var blobs = new BlobStore(Path.Combine(dataDirectory, "blobs"));
         var mirror = new RepositoryMirror(Path.Combine(dataDirectory, "repos"));
         var documents = new ReadDocuments(readStore);
+        var orbs = new DirectoryOrbRegistry(Path.Combine(dataDirectory, OrbDirectory));
         var clock = SystemClock.Instance;
         var clusterPort = options.ClusterPort == 0 ? FreeTcpPort() : options.ClusterPort;
         var self = $"akka.tcp://{ActorSystemName}@{options.ClusterHost}:{clusterPort}";
@@ -70,6 +71,12 @@ public static class ServerHost
         builder.Services.AddSingleton(blobs);
         builder.Services.AddSingleton(mirror);
         builder.Services.AddSingleton<Entities>();
+        builder.Services.AddSingleton<Domain.Config.IOrbRegistry>(orbs);
+        builder.Services.AddOpenApi("v2", openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new() { Title = "CircleActors API", Version = "v2", Description = "CircleCI API v2 paths and shapes, served by CircleActors." };
+            return Task.CompletedTask;
+        }));
 
         builder.Services.AddAkka(ActorSystemName, (akka, _) =>
         {
@@ -83,7 +90,7 @@ public static class ServerHost
                     Roles = options.RunAgent ? [ClusterRoles.Services, ClusterRoles.Agent] : [ClusterRoles.Services],
                     SeedNodes = options.Seeds.Count > 0 ? options.Seeds.ToArray() : [self],
                 })
-                .AddServices(mirror, blobs, documents, clock, new DirectoryOrbRegistry(Path.Combine(dataDirectory, OrbDirectory)))
+                .AddServices(mirror, blobs, documents, clock, orbs)
                 .WithSingleton<ProjectorSingleton>("projector",
                     ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection()]),
                     new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);
@@ -111,7 +118,13 @@ public static class ServerHost
                 await context.Response.WriteAsJsonAsync(new { message = BadRequestReason(ex) });
             }
         });
+        app.UseEncodedSlugs();
+        // Routing must come after the rewrite; without this call the host would route first.
+        app.UseRouting();
+        // Public, as CircleCI's is: it describes the API, it holds no data.
+        app.MapOpenApi("/api/{documentName}/openapi.json");
         var api = app.MapGroup("/api/v2").AddEndpointFilter(new ApiAuthentication(token.Token));
+        api.MapUser();
         api.MapProjects();
         api.MapPipelines();
         api.MapAdmin();
