@@ -1,3 +1,4 @@
+using CircleActors.Server.GitHub;
 using System.CommandLine;
 using CircleActors.Actors.Persistence;
 using CircleActors.Agent.Runtime;
@@ -43,9 +44,14 @@ public static class ServerCommands
         var join = new Option<string[]>("--join") { Description = "Seed nodes (akka.tcp://circleactors@host:port) of an existing cluster", AllowMultipleArgumentsPerToken = true };
         var executor = ExecutorOption();
         var agentName = new Option<string?>("--agent-name");
+        var githubUrl = new Option<string?>("--github-url")
+        {
+            Description = "Set commit statuses on this GitHub API (https://api.github.com/ or a GitHub Enterprise base URL); the token is read from CIRCLEACTORS_GITHUB_TOKEN",
+        };
+        var publicUrl = new Option<string?>("--public-url") { Description = "This server's address as users reach it, for links in commit statuses (default: --http)" };
         var command = new Command("server", "Run a services node (with an in-process agent unless --no-agent)")
         {
-            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName,
+            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName, githubUrl, publicUrl,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -68,12 +74,22 @@ public static class ServerCommands
                 RunAgent = !parse.GetValue(noAgent),
                 Agent = AgentSettings.ForThisMachine(parse.GetValue(agentName) ?? "local-agent"),
                 Executor = parse.GetValue(executor),
+                GitHub = GitHubSettingsFrom(parse.GetValue(githubUrl), parse.GetValue(publicUrl) ?? parse.GetValue(http)!),
                 ExtraHocon = ExtraHocon,
             });
             await app.RunAsync(ct);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The token comes from the environment, never the command line, where any user could read it in the process list.</summary>
+    private static GitHubSettings? GitHubSettingsFrom(string? apiUrl, string publicUrl)
+    {
+        if (string.IsNullOrWhiteSpace(apiUrl)) return null;
+        var token = Environment.GetEnvironmentVariable("CIRCLEACTORS_GITHUB_TOKEN");
+        if (string.IsNullOrWhiteSpace(token)) throw new ArgumentException("--github-url needs a token in CIRCLEACTORS_GITHUB_TOKEN");
+        return new GitHubSettings(new Uri(apiUrl), token, new Uri(publicUrl.TrimEnd('/') + "/"));
     }
 
     public static Command Agent()

@@ -94,6 +94,10 @@ public static class ServerHost
                 .WithSingleton<ProjectorSingleton>("projector",
                     ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection()]),
                     new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);
+            if (options.GitHub is { } github)
+                akka.WithSingleton<CircleActors.Server.GitHub.CommitStatusSingleton>("github-commit-statuses",
+                    CircleActors.Server.GitHub.CommitStatusNotifier.PropsFor(readStore, github),
+                    new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);
             if (options.RunAgent)
             {
                 var agent = options.Agent ?? AgentSettings.ForThisMachine();

@@ -20,6 +20,8 @@ public sealed record ServerOptions
     public bool RunAgent { get; init; } = true;
     public AgentSettings? Agent { get; init; }
     public ExecutorKind Executor { get; init; } = ExecutorKind.Real;
+    /// <summary>Where to set commit statuses; none are set when null.</summary>
+    public GitHub.GitHubSettings? GitHub { get; init; }
     /// <summary>Extra HOCON prepended to everything (tests shorten leases with it).</summary>
     public string? ExtraHocon { get; init; }
 
