@@ -15,6 +15,10 @@ fail() { echo "install-prerequisites: $*" >&2; exit 1; }
 # sed reads to the end, where `grep -q` could stop early and fail the pipe under pipefail.
 installed() { [ "$(dpkg -s "$1" 2>/dev/null | sed -n 's/^Status: //p')" = "install ok installed" ]; }
 
+# The API compatibility spec drives the server with an npm client. Node may come from another
+# source than Debian (whose npm conflicts with NodeSource's nodejs): ask only when there is none.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+
 missing=()
 for package in "${packages[@]}"; do
   installed "$package" || missing+=("$package")

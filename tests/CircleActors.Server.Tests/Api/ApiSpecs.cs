@@ -53,6 +53,10 @@ public sealed class ApiSpecs : IAsyncLifetime
     [Fact]
     public async Task Me_names_the_admin_and_the_openapi_document_is_public_and_lists_the_v2_paths()
     {
+        using var unknown = await _http.GetAsync("/api/v2/no/such/path");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("Not found.", (await unknown.Content.ReadFromJsonAsync<JsonNode>())!["message"]!.GetValue<string>());
+
         var me = JsonNode.Parse(await _http.GetStringAsync("/api/v2/me"))!;
         Assert.Equal("admin", me["login"]!.GetValue<string>());
         Assert.True(Guid.TryParse(me["id"]!.GetValue<string>(), out _));

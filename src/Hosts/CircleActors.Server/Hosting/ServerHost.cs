@@ -132,6 +132,8 @@ public static class ServerHost
         api.MapProjects();
         api.MapPipelines();
         api.MapAdmin();
+        // An unknown API path answers as CircleCI does, with a message, rather than an empty 404.
+        api.MapFallback(() => ApiErrors.NotFound("Not found."));
         app.MapGitHubWebhooks();
         app.Lifetime.ApplicationStarted.Register(() =>
             announce($"CircleActors listening on {string.Join(", ", app.Urls)}; cluster address {self}; data in {dataDirectory}"));
