@@ -74,6 +74,25 @@ internal sealed class MachineEnvironment(string workspace) : IExecutionEnvironme
         return Task.CompletedTask;
     }
 
+    public Task<bool> CopyOutAsync(string path, string hostPath, CancellationToken cancellationToken)
+    {
+        var source = ((IExecutionEnvironment)this).ResolvePath(path);
+        var info = new FileInfo(source);
+        if (info.LinkTarget is { } link)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(hostPath))!);
+            File.CreateSymbolicLink(hostPath, link);
+        }
+        else if (Directory.Exists(source)) Copy(new DirectoryInfo(source), hostPath, cancellationToken);
+        else if (info.Exists)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(hostPath))!);
+            info.CopyTo(hostPath, overwrite: true);
+        }
+        else return Task.FromResult(false);
+        return Task.FromResult(true);
+    }
+
     public async Task<int> RunAsync(CommandRequest command, Action<string> output, CancellationToken cancellationToken)
     {
         var directory = ((IExecutionEnvironment)this).ResolvePath(command.WorkingDirectory);
