@@ -43,9 +43,13 @@ public static class ServerCommands
         var join = new Option<string[]>("--join") { Description = "Seed nodes (akka.tcp://circleactors@host:port) of an existing cluster", AllowMultipleArgumentsPerToken = true };
         var executor = ExecutorOption();
         var agentName = new Option<string?>("--agent-name");
+        var serveUnsafe = new Option<bool>("--serve-unsafe-artifacts")
+        {
+            Description = "Serve artifacts with unsafe content types (HTML, scripts) as themselves; also CIRCLEACTORS_SERVE_UNSAFE_ARTIFACTS=true",
+        };
         var command = new Command("server", "Run a services node (with an in-process agent unless --no-agent)")
         {
-            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName,
+            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName, serveUnsafe,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -69,6 +73,8 @@ public static class ServerCommands
                 Agent = AgentSettings.ForThisMachine(parse.GetValue(agentName) ?? "local-agent"),
                 Executor = parse.GetValue(executor),
                 ExtraHocon = ExtraHocon,
+                ServeUnsafeArtifacts = parse.GetValue(serveUnsafe)
+                    || string.Equals(Environment.GetEnvironmentVariable("CIRCLEACTORS_SERVE_UNSAFE_ARTIFACTS"), "true", StringComparison.OrdinalIgnoreCase),
             });
             await app.RunAsync(ct);
             return 0;

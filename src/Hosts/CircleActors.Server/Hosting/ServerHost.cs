@@ -113,6 +113,7 @@ public static class ServerHost
         var api = app.MapGroup("/api/v2").AddEndpointFilter(new ApiAuthentication(token.Token));
         api.MapProjects();
         api.MapPipelines();
+        api.MapArtifacts();
         api.MapAdmin();
         app.MapGitHubWebhooks();
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -20,6 +20,11 @@ public sealed record ServerOptions
     public bool RunAgent { get; init; } = true;
     public AgentSettings? Agent { get; init; }
     public ExecutorKind Executor { get; init; } = ExecutorKind.Real;
+    /// <summary>
+    /// Serve every artifact with its own content type (HTML, scripts, ...), inline. Off by default:
+    /// an artifact is whatever a build wrote, and the server's origin is the API's.
+    /// </summary>
+    public bool ServeUnsafeArtifacts { get; init; }
     /// <summary>Extra HOCON prepended to everything (tests shorten leases with it).</summary>
     public string? ExtraHocon { get; init; }
 
