@@ -51,6 +51,21 @@ public sealed class BlobServiceActor : ReceiveActor
         Receive<BlobProtocol.FindWorkspaceLayers>(find => Sender.Tell(new BlobProtocol.BlobList(_store.WorkspaceLayers(find.Jobs))));
     }
 
+    /// <summary>
+    /// Uploads a crashed run of this service left half-written are removed: as the one blob
+    /// service of the cluster, no transfer of its own is under way yet.
+    /// </summary>
+    protected override void PreStart()
+    {
+        var temporary = Path.GetDirectoryName(_store.TemporaryPath(Guid.Empty))!;
+        if (!Directory.Exists(temporary)) return;
+        foreach (var leftover in Directory.EnumerateFiles(temporary))
+        {
+            try { File.Delete(leftover); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { _log.Warning("could not remove {0}: {1}", leftover, ex.Message); }
+        }
+    }
+
     public static Props PropsFor(BlobStore store) => Props.Create(() => new BlobServiceActor(store));
 
     private void OpenUpload(BlobProtocol.OpenUpload open)

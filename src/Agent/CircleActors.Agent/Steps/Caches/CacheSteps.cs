@@ -12,8 +12,8 @@ namespace CircleActors.Agent.Steps.Caches;
 /// <summary>
 /// <c>save_cache</c> and <c>restore_cache</c>: caches are tar.gz archives of paths in the job's
 /// environment, kept per project under their expanded key and never replaced. The archive
-/// holds each path at its absolute place (plus a list of the saved paths), so a restore puts
-/// everything back where it was.
+/// holds each path at its place (home-relative when under the home, else absolute) plus a list
+/// of the saved paths, so a restore puts everything back where it was.
 /// </summary>
 public static class CacheSteps
 {
@@ -38,9 +38,10 @@ public static class CacheSteps
         foreach (var path in step.Paths)
         {
             var resolved = context.Resolve(path);
-            if (await context.Environment.CopyOutAsync(resolved, Path.Combine(tree, resolved.TrimStart('/')), cancellationToken).ConfigureAwait(false))
+            var portable = Portable(resolved, context.Environment.HomeDirectory);
+            if (await context.Environment.CopyOutAsync(resolved, Path.Combine(tree, portable.TrimStart('/')), cancellationToken).ConfigureAwait(false))
             {
-                saved.Add(resolved);
+                saved.Add(portable);
                 context.Say($"Adding {resolved}\n");
             }
             else context.Say($"Warning: {resolved} does not exist; it is left out of the cache\n");
@@ -130,16 +131,17 @@ public static class CacheSteps
         {
             // Each saved path goes back on its own, so the directories above it (e.g. /tmp) keep their modes.
             var source = Path.Combine(tree, path.TrimStart('/'));
+            var target = context.Environment.ResolvePath(path);
             if (Directory.Exists(source))
-                await context.Environment.CopyDirectoryAsync(source, path, cancellationToken).ConfigureAwait(false);
+                await context.Environment.CopyDirectoryAsync(source, target, cancellationToken).ConfigureAwait(false);
             else if (File.Exists(source))
             {
                 var single = scratch.PathOf("file-" + Guid.NewGuid().ToString("N"));
                 Directory.CreateDirectory(single);
-                File.Move(source, Path.Combine(single, Path.GetFileName(path)));
-                await context.Environment.CopyDirectoryAsync(single, ParentOf(path), cancellationToken).ConfigureAwait(false);
+                File.Move(source, Path.Combine(single, Path.GetFileName(target)));
+                await context.Environment.CopyDirectoryAsync(single, ParentOf(target), cancellationToken).ConfigureAwait(false);
             }
-            context.Say($"Restored {path}\n");
+            context.Say($"Restored {target}\n");
         }
         context.Say($"Restored cache {cache.Key.Name} ({Archives.Size(cache.Length)})\n");
         return StepOutcome.Success;
@@ -151,6 +153,13 @@ public static class CacheSteps
         if (!File.Exists(file)) throw new InvalidDataException($"the archive has no {PathsFile}");
         return JsonSerializer.Deserialize<List<string>>(await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false)) ?? [];
     }
+
+    /// <summary>
+    /// A path under the home is kept as <c>~/…</c>: a machine environment's home is a new
+    /// directory for every task, so only home-relative paths find their place again.
+    /// </summary>
+    private static string Portable(string resolved, string home) =>
+        resolved == home ? "~" : resolved.StartsWith(home.TrimEnd('/') + "/", StringComparison.Ordinal) ? "~/" + resolved[(home.TrimEnd('/').Length + 1)..] : resolved;
 
     private static string ParentOf(string path)
     {
