@@ -84,7 +84,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                 if (cancellationToken.IsCancellationRequested) return Canceled();
 
                 reporter.StepStarted(index, NameOf(step));
-                var when = step is RunStep r ? r.When : StepWhen.OnSuccess;
+                var when = step switch { RunStep r => r.When, SaveCacheStep s => s.When, _ => StepWhen.OnSuccess };
                 var due = when switch
                 {
                     StepWhen.OnSuccess => !failed,

@@ -25,6 +25,33 @@ public static class Archives
         await TarFile.ExtractToDirectoryAsync(gzip, directory, overwriteFiles: true, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Downloads an archive and extracts it over <paramref name="directory"/>. Returns null, or
+    /// what went wrong as the end of a sentence ("is corrupt (…)", "could not be downloaded (…)"):
+    /// a cache and a workspace differ in what they do about it.
+    /// </summary>
+    public static async Task<string?> FetchAsync(IBlobTransfer blobs, Actors.Blobs.BlobInfo blob, string archive, string directory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blobs.DownloadAsync(blob, archive, cancellationToken).ConfigureAwait(false);
+            await ExtractAsync(archive, directory, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (BlobCorruptException ex)
+        {
+            return $"is corrupt ({ex.Message})";
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException)
+        {
+            return $"is corrupt (its archive cannot be read: {ex.Message})";
+        }
+        catch (BlobTransferException ex)
+        {
+            return $"could not be downloaded ({ex.Message})";
+        }
+    }
+
     /// <summary>A size for step output: bytes, KiB, MiB or GiB with one decimal.</summary>
     public static string Size(long bytes) => bytes switch
     {

@@ -33,18 +33,7 @@ public sealed class ClusterBlobTransfer(ActorSystem system, IActorRef blobServic
             .WatchTermination(Keep.Both)
             .To(sinkRef.Sink)
             .Run(_materializer);
-        await using (cancellationToken.Register(() => killSwitch.Abort(new OperationCanceledException("the upload was canceled"))).ConfigureAwait(false))
-        {
-            try
-            {
-                await sent.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new BlobTransferException($"uploading {key.Name} failed: {ex.GetBaseException().Message}", inner: ex);
-            }
-        }
-        cancellationToken.ThrowIfCancellationRequested();
+        await StreamedAsync(sent, killSwitch, $"uploading {key.Name}", cancellationToken).ConfigureAwait(false);
         return await AskAsync<BlobInfo>(new BlobProtocol.AwaitUpload(upload), cancellationToken).ConfigureAwait(false);
     }
 
@@ -61,18 +50,7 @@ public sealed class ClusterBlobTransfer(ActorSystem system, IActorRef blobServic
             })
             .ToMaterialized(FileIO.ToFile(new FileInfo(file)), Keep.Both)
             .Run(_materializer);
-        await using (cancellationToken.Register(() => killSwitch.Abort(new OperationCanceledException("the download was canceled"))).ConfigureAwait(false))
-        {
-            try
-            {
-                await written.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new BlobTransferException($"downloading {blob.Key.Name} failed: {ex.GetBaseException().Message}", inner: ex);
-            }
-        }
-        cancellationToken.ThrowIfCancellationRequested();
+        await StreamedAsync(written, killSwitch, $"downloading {blob.Key.Name}", cancellationToken).ConfigureAwait(false);
         var length = new FileInfo(file).Length;
         var sha = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
         if (length != blob.Length || sha != blob.Sha256)
@@ -85,6 +63,23 @@ public sealed class ClusterBlobTransfer(ActorSystem system, IActorRef blobServic
 
     public async Task<IReadOnlyList<BlobInfo>> FindWorkspaceLayersAsync(IReadOnlyList<JobId> jobs, CancellationToken cancellationToken) =>
         (await AskAsync<BlobProtocol.BlobList>(new BlobProtocol.FindWorkspaceLayers(jobs), cancellationToken).ConfigureAwait(false)).Blobs;
+
+    /// <summary>Waits for a transfer's stream to end; cancelling aborts it, a broken stream is a <see cref="BlobTransferException"/>.</summary>
+    private static async Task StreamedAsync(Task finished, IKillSwitch killSwitch, string what, CancellationToken cancellationToken)
+    {
+        await using (cancellationToken.Register(() => killSwitch.Abort(new OperationCanceledException($"{what} was canceled"))).ConfigureAwait(false))
+        {
+            try
+            {
+                await finished.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new BlobTransferException($"{what} failed: {ex.GetBaseException().Message}", inner: ex);
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+    }
 
     private async Task<T> AskAsync<T>(object message, CancellationToken cancellationToken)
     {

@@ -105,28 +105,17 @@ public static class CacheSteps
         context.Say($"Found a cache from key {cache.Key.Name} ({Archives.Size(cache.Length)})\n");
         var archive = scratch.PathOf("cache.tar.gz");
         var tree = scratch.PathOf("tree");
-        try
+        if (await Archives.FetchAsync(context.Blobs, cache, archive, tree, cancellationToken).ConfigureAwait(false) is { } problem)
         {
-            await context.Blobs.DownloadAsync(cache, archive, cancellationToken).ConfigureAwait(false);
-            await Archives.ExtractAsync(archive, tree, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BlobCorruptException ex)
-        {
-            context.Say($"Error: the cache {cache.Key.Name} is corrupt ({ex.Message}); continuing without it\n");
-            return StepOutcome.Success;
-        }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException)
-        {
-            context.Say($"Error: the cache {cache.Key.Name} is corrupt (its archive cannot be read: {ex.Message}); continuing without it\n");
-            return StepOutcome.Success;
-        }
-        catch (BlobTransferException ex)
-        {
-            context.Say($"Warning: the cache {cache.Key.Name} could not be downloaded ({ex.Message}); continuing without it\n");
+            context.Say($"Error: the cache {cache.Key.Name} {problem}; continuing without it\n");
             return StepOutcome.Success;
         }
 
-        var saved = await ReadPathsAsync(tree, cancellationToken).ConfigureAwait(false);
+        if (await ReadPathsAsync(tree, cancellationToken).ConfigureAwait(false) is not { } saved)
+        {
+            context.Say($"Error: the cache {cache.Key.Name} is corrupt (it has no readable {PathsFile}); continuing without it\n");
+            return StepOutcome.Success;
+        }
         foreach (var path in saved)
         {
             // Each saved path goes back on its own, so the directories above it (e.g. /tmp) keep their modes.
@@ -147,11 +136,18 @@ public static class CacheSteps
         return StepOutcome.Success;
     }
 
-    private static async Task<IReadOnlyList<string>> ReadPathsAsync(string tree, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>?> ReadPathsAsync(string tree, CancellationToken cancellationToken)
     {
         var file = Path.Combine(tree, PathsFile);
-        if (!File.Exists(file)) throw new InvalidDataException($"the archive has no {PathsFile}");
-        return JsonSerializer.Deserialize<List<string>>(await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false)) ?? [];
+        if (!File.Exists(file)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<List<string>>(await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -67,23 +67,8 @@ public static class WorkspaceSteps
         {
             var layer = layers[i];
             var archive = scratch.PathOf($"layer-{i}.tar.gz");
-            try
-            {
-                await context.Blobs.DownloadAsync(layer, archive, cancellationToken).ConfigureAwait(false);
-                await Archives.ExtractAsync(archive, tree, cancellationToken).ConfigureAwait(false);
-            }
-            catch (BlobCorruptException ex)
-            {
-                throw new StepFailedException($"a workspace layer of job {layer.Key.Scope} is corrupt: {ex.Message}");
-            }
-            catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
-            {
-                throw new StepFailedException($"a workspace layer of job {layer.Key.Scope} cannot be read: {ex.Message}");
-            }
-            catch (BlobTransferException ex)
-            {
-                throw new StepFailedException($"a workspace layer of job {layer.Key.Scope} could not be downloaded: {ex.Message}");
-            }
+            if (await Archives.FetchAsync(context.Blobs, layer, archive, tree, cancellationToken).ConfigureAwait(false) is { } problem)
+                throw new StepFailedException($"the workspace layer {layer.Key.Name} of job {layer.Key.Scope} {problem}");
             context.Say($"Applying workspace layer {layer.Key.Name} of job {layer.Key.Scope} ({Archives.Size(layer.Length)})\n");
         }
         await context.Environment.CopyDirectoryAsync(tree, at, cancellationToken).ConfigureAwait(false);
