@@ -90,6 +90,29 @@ public sealed class BlobSpecs(ITestOutputHelper output)
         installation.Server!.Kill();
         await installation.StartServerAsync();
         await ArtifactsAreListedAndServedSafely(installation, number);
+
+        // Rerunning only c reuses a and b: the layers they persisted in the first workflow are attached again.
+        var workflowId = (await installation.GetAsync($"/api/v2/pipeline/{pipelineId}/workflow"))["items"]!.AsArray().Single()!["id"]!.GetValue<string>();
+        var body = new JsonObject { ["jobs"] = new JsonArray(c["id"]!.GetValue<string>()) }.ToJsonString();
+        using var rerun = await installation.Http.PostAsync($"/api/v2/workflow/{workflowId}/rerun",
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, rerun.StatusCode);
+        var rerunId = JsonNode.Parse(await rerun.Content.ReadAsStringAsync())!["workflow_id"]!.GetValue<string>();
+        JsonNode? again = null;
+        for (var i = 0; i < 600 && again is null; i++)
+        {
+            // The rerun's workflow is 404 until the read side has it.
+            using var listing = await installation.Http.GetAsync($"/api/v2/workflow/{rerunId}/job");
+            if (listing.IsSuccessStatusCode)
+                again = JsonNode.Parse(await listing.Content.ReadAsStringAsync())!["items"]!.AsArray()
+                    .SingleOrDefault(j => j!["name"]!.GetValue<string>() == "c" && j["stopped_at"] is not null);
+            if (again is null) await Task.Delay(200);
+        }
+        Assert.NotNull(again);
+        var rerunLog = await installation.GetTextAsync($"/api/v2/project/{Slug}/job/{again["job_number"]}/output");
+        Assert.True(again["status"]!.GetValue<string>() == "success", rerunLog);
+        Assert.NotEqual(number, again["job_number"]!.GetValue<long>());
+        Assert.Contains("Attached the workspace at /tmp/ws (2 layers)", rerunLog);
     }
 
     private static async Task ArtifactsAreListedAndServedSafely(Installation installation, long number)
