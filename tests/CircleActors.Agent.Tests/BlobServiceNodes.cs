@@ -21,15 +21,22 @@ public sealed class BlobServiceNodes : IAsyncDisposable
     private readonly ActorSystem _services;
     private readonly ActorSystem _agent;
 
-    private BlobServiceNodes(ActorSystem services, ActorSystem agent, BlobStore store, IBlobTransfer transfer)
+    private BlobServiceNodes(ActorSystem services, ActorSystem agent, BlobStore store, IActorRef service)
     {
         _services = services;
         _agent = agent;
         Store = store;
-        Transfer = transfer;
+        Service = service;
+        Transfer = new ClusterBlobTransfer(agent, service);
     }
 
     public BlobStore Store { get; }
+
+    /// <summary>The blob service as the agent node reaches it (a remote ref).</summary>
+    public IActorRef Service { get; }
+
+    /// <summary>The agent node, for specs that speak the protocol themselves.</summary>
+    public ActorSystem Agent => _agent;
 
     /// <summary>The agent node's side of transfers.</summary>
     public IBlobTransfer Transfer { get; }
@@ -43,7 +50,7 @@ public sealed class BlobServiceNodes : IAsyncDisposable
         var service = services.ActorOf(BlobServiceActor.PropsFor(store), "blobs");
         var address = ((ExtendedActorSystem)services).Provider.DefaultAddress;
         var remote = await agent.ActorSelection(service.Path.ToStringWithAddress(address)).ResolveOne(TimeSpan.FromSeconds(10));
-        return new BlobServiceNodes(services, agent, store, new ClusterBlobTransfer(agent, remote));
+        return new BlobServiceNodes(services, agent, store, remote);
     }
 
     public async ValueTask DisposeAsync()

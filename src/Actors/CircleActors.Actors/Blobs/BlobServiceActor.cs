@@ -111,6 +111,9 @@ public sealed class BlobServiceActor : ReceiveActor
                 {
                     if (write.IsFaulted || write.IsCanceled)
                         return Refuse($"the upload stream broke: {write.Exception?.GetBaseException().Message ?? "canceled"}");
+                    // A file sink reports a broken upstream in its result rather than by failing.
+                    if (!write.Result.WasSuccessful)
+                        return Refuse($"the upload stream broke: {write.Result.Error?.Message ?? "unknown error"}");
                     var length = new FileInfo(temporary).Length;
                     var sha = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
                     if (length != open.Length || sha != open.Sha256)

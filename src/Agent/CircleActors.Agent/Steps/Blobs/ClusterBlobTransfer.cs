@@ -51,6 +51,9 @@ public sealed class ClusterBlobTransfer(ActorSystem system, IActorRef blobServic
             .ToMaterialized(FileIO.ToFile(new FileInfo(file)), Keep.Both)
             .Run(_materializer);
         await StreamedAsync(written, killSwitch, $"downloading {blob.Key.Name}", cancellationToken).ConfigureAwait(false);
+        // A file sink reports a broken upstream in its result rather than by failing.
+        if (!written.Result.WasSuccessful)
+            throw new BlobTransferException($"downloading {blob.Key.Name} failed: {written.Result.Error?.Message ?? "unknown error"}");
         var length = new FileInfo(file).Length;
         var sha = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
         if (length != blob.Length || sha != blob.Sha256)
