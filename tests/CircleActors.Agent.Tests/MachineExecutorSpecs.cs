@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CircleActors.Agent.Executors;
 using CircleActors.Agent.Executors.Machine;
 using CircleActors.Agent.Steps;
 using CircleActors.Domain.Config;
@@ -12,15 +13,13 @@ public sealed class MachineExecutorSpecs : IDisposable
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly DirectoryInfo root = Directory.CreateTempSubdirectory("circleactors-machine-");
+    private readonly DirectoryInfo root = WorkspaceRoots.Create("circleactors-machine-");
     private readonly MachineExecutor executor;
 
     private readonly DirectoryInfo agentData = Directory.CreateTempSubdirectory("circleactors-agent-data-");
 
     public MachineExecutorSpecs()
     {
-        // A temporary directory is private to its creator; the build user must be able to pass through it.
-        root.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
         File.WriteAllText(Path.Combine(agentData.FullName, "agent-secret.txt"), "agent secret");
         File.SetUnixFileMode(Path.Combine(agentData.FullName, "agent-secret.txt"), UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         executor = new MachineExecutor(new MachineExecutorOptions("machine-agent", root.FullName, HiddenDirectories: [agentData.FullName]));
@@ -145,6 +144,31 @@ public sealed class MachineExecutorSpecs : IDisposable
         {
             File.Delete(marker);
             await other.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task What_the_agent_puts_under_tmp_is_in_the_sandboxs_own_tmp_owned_by_the_build_user()
+    {
+        var given = Directory.CreateTempSubdirectory("circleactors-given-");
+        await File.WriteAllTextAsync(Path.Combine(given.FullName, "layer.txt"), "from an upstream job\n");
+        await using var environment = await executor.PrepareAsync(Spec(MachineJob()), _ => { }, CancellationToken.None);
+        try
+        {
+            await environment.CopyDirectoryAsync(given.FullName, "/tmp/workspace/deep", CancellationToken.None);
+            var output = new System.Text.StringBuilder();
+            var exit = await environment.RunAsync(new CommandRequest(["/bin/sh", "-e"],
+                "cat /tmp/workspace/deep/layer.txt; stat -c %U /tmp/workspace /tmp/workspace/deep/layer.txt; touch /tmp/workspace/written",
+                new Dictionary<string, string>(), "~"), text => output.Append(text), CancellationToken.None);
+
+            Assert.True(exit == 0, output.ToString());
+            Assert.Equal($"from an upstream job\n{MachineExecutorOptions.DefaultBuildUser}\n{MachineExecutorOptions.DefaultBuildUser}\n", output.ToString());
+            Assert.False(Directory.Exists("/tmp/workspace/deep"), "the host's /tmp was written");
+            Assert.True(await environment.FileExistsAsync("/tmp/workspace/written", CancellationToken.None));
+        }
+        finally
+        {
+            given.Delete(recursive: true);
         }
     }
 

@@ -97,3 +97,19 @@ internal sealed class TestRepository : IDisposable
         return output;
     }
 }
+
+/// <summary>Where machine specs make their workspaces.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class WorkspaceRoots
+{
+    /// <summary>
+    /// A temporary directory the build user may pass through (a fresh one is private to its
+    /// creator), as an agent's data directory must be.
+    /// </summary>
+    public static DirectoryInfo Create(string prefix)
+    {
+        var root = Directory.CreateTempSubdirectory(prefix);
+        root.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        return root;
+    }
+}

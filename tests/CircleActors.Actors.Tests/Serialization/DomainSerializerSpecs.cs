@@ -76,6 +76,7 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
     public void Every_message_of_the_agent_and_log_protocols_and_every_reply_has_a_manifest()
     {
         var messages = typeof(AgentProtocol).GetNestedTypes().Concat(typeof(LogProtocol).GetNestedTypes())
+            .Concat(typeof(Actors.Blobs.BlobProtocol).GetNestedTypes()).Concat([typeof(Actors.Blobs.BlobInfo)])
             .Concat(typeof(JobReplies).GetNestedTypes()).Concat(typeof(ProjectReplies).GetNestedTypes())
             .Concat([typeof(Domain.Common.Accepted), typeof(Domain.Common.Rejected)]);
         Assert.All(messages, t => Assert.Contains(t, MessageManifests.ByType.Keys));

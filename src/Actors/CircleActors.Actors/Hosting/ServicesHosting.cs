@@ -55,6 +55,11 @@ public static class ServicesHosting
         builder.WithSingleton<SchedulerSingleton>("scheduler", SchedulerActor.PropsFor(clock),
             new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: true);
 
+    /// <summary>Blob transfers: one per cluster, on the services node whose data directory holds the blob store.</summary>
+    public static AkkaConfigurationBuilder AddBlobService(this AkkaConfigurationBuilder builder, BlobStore blobs) =>
+        builder.WithSingleton<BlobServiceSingleton>("blobs", BlobServiceActor.PropsFor(blobs),
+            new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: true);
+
     /// <summary>Everything a services node hosts; without an orb registry, configs can use inline orbs only.</summary>
     /// <param name="scheduleClock">What schedules read the time from; the node's clock unless a spec steers it.</param>
     public static AkkaConfigurationBuilder AddServices(
@@ -67,12 +72,14 @@ public static class ServicesHosting
             .AddWorkflowEntity(clock)
             .AddJobEntity(clock)
             .AddJobLogEntity(blobs)
+            .AddBlobService(blobs)
             .AddScheduler(clock);
 
-    /// <summary>What an agent-only node talks to: proxies of the job and job-log regions and of the scheduler.</summary>
+    /// <summary>What an agent-only node talks to: proxies of the job and job-log regions, of the scheduler and of the blob service.</summary>
     public static AkkaConfigurationBuilder AddAgentProxies(this AkkaConfigurationBuilder builder) =>
         builder
             .WithShardRegionProxy<JobRegion>("job", ClusterRoles.Services, new JobMessageExtractor())
             .WithShardRegionProxy<JobLogRegion>("job-log", ClusterRoles.Services, new JobLogMessageExtractor())
-            .WithSingletonProxy<SchedulerSingleton>("scheduler", new ClusterSingletonOptions { Role = ClusterRoles.Services });
+            .WithSingletonProxy<SchedulerSingleton>("scheduler", new ClusterSingletonOptions { Role = ClusterRoles.Services })
+            .WithSingletonProxy<BlobServiceSingleton>("blobs", new ClusterSingletonOptions { Role = ClusterRoles.Services });
 }

@@ -1,4 +1,5 @@
 using CircleActors.Actors.Agents;
+using CircleActors.Actors.Blobs;
 using CircleActors.Actors.Logs;
 using CircleActors.Actors.Scheduling;
 using CircleActors.Domain.Common;
@@ -107,6 +108,13 @@ public static class MessageManifests
         [typeof(AgentProtocol.ExtendLease)] = "agent.extend-lease.v1",
         [typeof(LogProtocol.LogChunk)] = "log.chunk.v1",
         [typeof(LogProtocol.LogChunkAck)] = "log.chunk-ack.v1",
+        [typeof(BlobProtocol.OpenUpload)] = "blob.open-upload.v1",
+        [typeof(BlobProtocol.AwaitUpload)] = "blob.await-upload.v1",
+        [typeof(BlobProtocol.OpenDownload)] = "blob.open-download.v1",
+        [typeof(BlobProtocol.FindCache)] = "blob.find-cache.v1",
+        [typeof(BlobProtocol.FindWorkspaceLayers)] = "blob.find-workspace-layers.v1",
+        [typeof(BlobProtocol.BlobList)] = "blob.list.v1",
+        [typeof(BlobInfo)] = "blob.info.v1",
         [typeof(SchedulerProtocol.EnqueueTask)] = "scheduler.enqueue-task.v1",
         [typeof(SchedulerProtocol.ReleaseTask)] = "scheduler.release-task.v1",
         [typeof(SchedulerProtocol.CancelRunningTask)] = "scheduler.cancel-running-task.v1",

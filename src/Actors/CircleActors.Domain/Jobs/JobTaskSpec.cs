@@ -8,6 +8,10 @@ namespace CircleActors.Domain.Jobs;
 /// Everything an agent needs to run one task of a job (a job with <c>parallelism: N</c> has N
 /// tasks). It crosses the wire to the agent, so it carries data only.
 /// </summary>
+/// <param name="UpstreamJobs">
+/// The jobs whose workspace layers <c>attach_workspace</c> applies, in order (see
+/// <see cref="WorkspaceLineage"/>); null in specs written before workspaces existed.
+/// </param>
 public sealed record JobTaskSpec(
     JobId JobId,
     int TaskIndex,
@@ -23,7 +27,8 @@ public sealed record JobTaskSpec(
     string Revision,
     string? Branch,
     string? Tag,
-    JobDefinition Job)
+    JobDefinition Job,
+    IReadOnlyList<JobId>? UpstreamJobs = null)
 {
     [JsonIgnore]
     public int TaskCount => Math.Max(1, Job.Parallelism);

@@ -13,6 +13,7 @@ public static class JobTaskSpecs
             job.JobId, 0, 1, context.Project, context.RepositoryUrl, job.JobNumber ?? 0, job.Name,
             workflow.WorkflowId, workflow.Name, context.PipelineId, context.PipelineNumber,
             context.Revision, context.Branch, context.Tag,
-            job.Definition ?? throw new InvalidOperationException($"job {job.Name} has no definition to run"));
+            job.Definition ?? throw new InvalidOperationException($"job {job.Name} has no definition to run"),
+            WorkspaceLineage.UpstreamOf(workflow.Jobs, job.Name));
     }
 }

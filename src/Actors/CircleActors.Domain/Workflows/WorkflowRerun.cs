@@ -17,6 +17,7 @@ public static class WorkflowRerun
     public sealed record Plan(WorkflowId WorkflowId, string Name, IReadOnlyList<PlannedJob> Jobs, int JobNumbersNeeded);
 
     /// <summary>The plan, or the reason a rerun is refused (the workflow still runs, nothing failed, an unknown job).</summary>
+    /// <remarks>A reused job points at the job that ran, never at an earlier reuse of it, so its results (and workspace) are found however many reruns deep.</remarks>
     public static (Plan? Plan, Rejected? Refusal) Decide(WorkflowState source, WorkflowId newId, Mode mode, IReadOnlyCollection<JobId>? chosen = null)
     {
         if (!source.Exists) return (null, new Rejected(RejectionKind.NotFound, $"workflow {source.Id} not found"));
@@ -58,7 +59,7 @@ public static class WorkflowRerun
 
         var planned = jobs.Select(job => rerun.Contains(job.Name)
             ? job with { JobId = DerivedIds.Job(newId, job.Name), JobNumber = null, ReusedFrom = null }
-            : job with { JobId = DerivedIds.Job(newId, job.Name), ReusedFrom = job.JobId }).ToList();
+            : job with { JobId = DerivedIds.Job(newId, job.Name), ReusedFrom = job.ReusedFrom ?? job.JobId }).ToList();
         var needed = planned.Count(j => j.ReusedFrom is null && !j.IsApproval);
         return (new Plan(newId, source.Started!.Name, planned, needed), null);
     }

@@ -60,6 +60,14 @@ public interface IExecutionEnvironment : IAsyncDisposable
     Task CopyDirectoryAsync(string hostDirectory, string path, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Copies the file or directory tree at <paramref name="path"/> out to <paramref name="hostPath"/>
+    /// on the agent's host (for caches, workspaces and artifacts): a directory's contents become
+    /// <paramref name="hostPath"/>'s, a file is written at <paramref name="hostPath"/>, links stay links.
+    /// </summary>
+    /// <returns>False when nothing exists at <paramref name="path"/>.</returns>
+    Task<bool> CopyOutAsync(string path, string hostPath, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Runs <see cref="CommandRequest.Shell"/> followed by <c>-c</c> and the script, in the
     /// working directory (created when missing), and returns the exit code.
     /// </summary>

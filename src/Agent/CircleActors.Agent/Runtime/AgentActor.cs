@@ -3,12 +3,14 @@ using Akka.Cluster;
 using Akka.Event;
 using Akka.Hosting;
 using CircleActors.Actors.Agents;
+using CircleActors.Actors.Blobs;
 using CircleActors.Actors.Common;
 using CircleActors.Actors.Jobs;
 using CircleActors.Actors.Logs;
 using CircleActors.Actors.Scheduling;
 using CircleActors.Agent.Executors;
 using CircleActors.Agent.Steps;
+using CircleActors.Agent.Steps.Blobs;
 using CircleActors.Domain.Jobs;
 using CircleActors.Domain.Jobs.Messages;
 
@@ -54,7 +56,10 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     {
         _settings = settings;
         _executor = executor;
-        _runner = new TaskRunner(executor);
+        // A node without the blob service (agent specs with probes) runs tasks without caches, workspaces or artifacts.
+        _runner = new TaskRunner(executor, blobs: ActorRegistry.For(Context.System).TryGet<BlobServiceSingleton>(out var blobs)
+            ? new ClusterBlobTransfer(Context.System, blobs)
+            : null);
         var config = Context.System.Settings.Config;
         _heartbeat = config.GetTimeSpan("circleactors.agent.heartbeat-interval", TimeSpan.FromSeconds(2));
         _chunkMaxBytes = config.GetInt("circleactors.agent.log-chunk-max-bytes", 65536);

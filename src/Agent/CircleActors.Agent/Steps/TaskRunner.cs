@@ -1,5 +1,9 @@
 using System.Globalization;
 using CircleActors.Agent.Executors;
+using CircleActors.Agent.Steps.Artifacts;
+using CircleActors.Agent.Steps.Blobs;
+using CircleActors.Agent.Steps.Caches;
+using CircleActors.Agent.Steps.Workspaces;
 using CircleActors.Domain.Config;
 using CircleActors.Domain.Jobs;
 using ConfigDockerExecutor = CircleActors.Domain.Config.DockerExecutor;
@@ -17,7 +21,8 @@ namespace CircleActors.Agent.Steps;
 /// Never throws for a build's or an environment's failure; those are the returned
 /// <see cref="TaskResult"/>. Cancelling the token stops the current step within 2 s.
 /// </remarks>
-public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = null)
+/// <param name="blobs">Where caches, workspaces and artifacts go; without it those steps are skipped.</param>
+public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = null, IBlobTransfer? blobs = null)
 {
     public const string SpinUpStepName = "Spin up environment";
     public const string CheckoutStepName = "Checkout code";
@@ -29,6 +34,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
     private static readonly string[] FallbackShell = ["/bin/sh", "-e"];
 
     private readonly ISourceCheckout checkout = checkout ?? new GitCheckout();
+    private readonly IBlobTransfer? blobs = blobs;
 
     public async Task<TaskResult> RunAsync(JobTaskSpec task, ITaskReporter reporter, CancellationToken cancellationToken)
     {
@@ -78,7 +84,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                 if (cancellationToken.IsCancellationRequested) return Canceled();
 
                 reporter.StepStarted(index, NameOf(step));
-                var when = step is RunStep r ? r.When : StepWhen.OnSuccess;
+                var when = step switch { RunStep r => r.When, SaveCacheStep s => s.When, _ => StepWhen.OnSuccess };
                 var due = when switch
                 {
                     StepWhen.OnSuccess => !failed,
@@ -106,6 +112,10 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
 
         private static TaskResult Canceled() => new(TaskOutcome.Canceled, "canceled");
 
+        private StepContext Context(int index, Action<string> say) => new(task, index, environment, EnvironmentFor(null), runner.blobs!, say);
+
+        private static (int ExitCode, StepOutcome Outcome) Ended(StepOutcome outcome) => (outcome == StepOutcome.Success ? 0 : NoExitCode, outcome);
+
         private async Task<(int ExitCode, StepOutcome Outcome)> StepAsync(int index, Step step, CancellationToken cancellationToken)
         {
             void Say(string text) => reporter.Output(index, text);
@@ -125,6 +135,19 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                         // its exit code is the kill's, not the build's.
                         if (cancellationToken.IsCancellationRequested) return (exitCode, StepOutcome.Canceled);
                         return (exitCode, exitCode == 0 ? StepOutcome.Success : StepOutcome.Failed);
+                    case SaveCacheStep or RestoreCacheStep or PersistToWorkspaceStep or AttachWorkspaceStep or StoreArtifactsStep when runner.blobs is null:
+                        Say("this agent has no blob store to talk to; the step is skipped\n");
+                        return (NoExitCode, StepOutcome.Skipped);
+                    case SaveCacheStep save:
+                        return Ended(await CacheSteps.SaveAsync(save, Context(index, Say), cancellationToken).ConfigureAwait(false));
+                    case RestoreCacheStep restore:
+                        return Ended(await CacheSteps.RestoreAsync(restore, Context(index, Say), cancellationToken).ConfigureAwait(false));
+                    case PersistToWorkspaceStep persist:
+                        return Ended(await WorkspaceSteps.PersistAsync(persist, Context(index, Say), cancellationToken).ConfigureAwait(false));
+                    case AttachWorkspaceStep attach:
+                        return Ended(await WorkspaceSteps.AttachAsync(attach, Context(index, Say), cancellationToken).ConfigureAwait(false));
+                    case StoreArtifactsStep artifacts:
+                        return Ended(await ArtifactSteps.StoreAsync(artifacts, Context(index, Say), cancellationToken).ConfigureAwait(false));
                     case UnsupportedStep u:
                         Say($"step type {u.Type} is not supported yet\n");
                         return (NoExitCode, StepOutcome.Skipped);
@@ -138,6 +161,11 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                 // Whatever a canceled step threw (the engine saw its container go) is the cancellation.
                 Say("canceled\n");
                 return (NoExitCode, StepOutcome.Canceled);
+            }
+            catch (StepFailedException ex)
+            {
+                Say($"Error: {ex.Message}\n");
+                return (NoExitCode, StepOutcome.Failed);
             }
             catch (CheckoutException ex)
             {
@@ -201,7 +229,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
         }
 
         /// <summary>CircleCI's precedence, lowest first: built-in variables, job, primary container, step.</summary>
-        private Dictionary<string, string> EnvironmentFor(RunStep step)
+        private Dictionary<string, string> EnvironmentFor(RunStep? step)
         {
             var variables = new Dictionary<string, string>(StringComparer.Ordinal)
             {
@@ -225,7 +253,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             if (task.Tag is { } tag) variables["CIRCLE_TAG"] = tag;
 
             var primary = job.Executor is ConfigDockerExecutor { Images.Count: > 0 } docker ? docker.Images[0].Environment : null;
-            foreach (var layer in new[] { job.Environment, primary, step.Environment })
+            foreach (var layer in new[] { job.Environment, primary, step?.Environment })
                 foreach (var (name, value) in layer ?? new Dictionary<string, string>())
                     variables[name] = value;
             return variables;
@@ -234,6 +262,11 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
         private static string NameOf(Step step) => step switch
         {
             CheckoutStep => CheckoutStepName,
+            SaveCacheStep save => save.Name ?? "Saving cache",
+            RestoreCacheStep restore => restore.Name ?? "Restoring cache",
+            PersistToWorkspaceStep => "Persisting to workspace",
+            AttachWorkspaceStep => "Attaching workspace",
+            StoreArtifactsStep => "Uploading artifacts",
             RunStep r => r.DisplayName,
             UnsupportedStep u => u.Type,
             _ => step.GetType().Name,

@@ -7,7 +7,30 @@ namespace CircleActors.Cli.Commands;
 /// <summary><c>circleactors bench ...</c>: benchmarks whose figures go to docs/performance.md.</summary>
 public static class BenchCommands
 {
-    public static Command Bench() => new("bench", "Run a benchmark and print its figures") { Dispatch() };
+    public static Command Bench() => new("bench", "Run a benchmark and print its figures") { Dispatch(), JobOverhead() };
+
+    public static Command JobOverhead()
+    {
+        var runs = new Option<int>("--runs") { Description = "Runs of each kind, after one warm-up", DefaultValueFactory = _ => 10 };
+        var output = new Option<string?>("--output") { Description = "A markdown file to append the results to (e.g. docs/performance.md)" };
+        var command = new Command("job-overhead", "A checkout + run + store_artifacts job on the Docker executor against the same work " +
+                                                  "straight through the engine (a container, an exec, a copy out)")
+        {
+            runs, output,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var result = await JobOverheadBenchmark.RunAsync(parse.GetValue(runs), Console.Error, ct);
+            Console.WriteLine(JobOverheadBenchmark.Table(result));
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.AppendAllTextAsync(file, JobOverheadBenchmark.Markdown(result, MachineInfo.OfThisMachine()), ct);
+                Console.WriteLine($"appended to {file}");
+            }
+            return 0;
+        });
+        return command;
+    }
 
     public static Command Dispatch()
     {

@@ -49,9 +49,13 @@ public static class ServerCommands
             Description = "Set commit statuses on this GitHub API (https://api.github.com/ or a GitHub Enterprise base URL); the token is read from CIRCLEACTORS_GITHUB_TOKEN",
         };
         var publicUrl = new Option<string?>("--public-url") { Description = "This server's address as users reach it, for links in commit statuses (default: --http)" };
+        var serveUnsafe = new Option<bool>("--serve-unsafe-artifacts")
+        {
+            Description = "Serve artifacts with unsafe content types (HTML, scripts) as themselves; also CIRCLEACTORS_SERVE_UNSAFE_ARTIFACTS=true",
+        };
         var command = new Command("server", "Run a services node (with an in-process agent unless --no-agent)")
         {
-            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName, githubUrl, publicUrl,
+            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName, githubUrl, publicUrl, serveUnsafe,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -76,6 +80,8 @@ public static class ServerCommands
                 Executor = parse.GetValue(executor),
                 GitHub = GitHubSettingsFrom(parse.GetValue(githubUrl), parse.GetValue(publicUrl) ?? parse.GetValue(http)!),
                 ExtraHocon = ExtraHocon,
+                ServeUnsafeArtifacts = parse.GetValue(serveUnsafe)
+                    || string.Equals(Environment.GetEnvironmentVariable("CIRCLEACTORS_SERVE_UNSAFE_ARTIFACTS"), "true", StringComparison.OrdinalIgnoreCase),
             });
             await app.RunAsync(ct);
             return 0;

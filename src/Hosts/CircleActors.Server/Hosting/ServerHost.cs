@@ -131,6 +131,7 @@ public static class ServerHost
         api.MapUser();
         api.MapProjects();
         api.MapPipelines();
+        api.MapArtifacts();
         api.MapAdmin();
         // An unknown API path answers as CircleCI does, with a message, rather than an empty 404.
         api.MapFallback(() => ApiErrors.NotFound("Not found."));

@@ -22,6 +22,11 @@ public sealed record ServerOptions
     public ExecutorKind Executor { get; init; } = ExecutorKind.Real;
     /// <summary>Where to set commit statuses; none are set when null.</summary>
     public GitHub.GitHubSettings? GitHub { get; init; }
+    /// <summary>
+    /// Serve every artifact with its own content type (HTML, scripts, ...), inline. Off by default:
+    /// an artifact is whatever a build wrote, and the server's origin is the API's.
+    /// </summary>
+    public bool ServeUnsafeArtifacts { get; init; }
     /// <summary>Extra HOCON prepended to everything (tests shorten leases with it).</summary>
     public string? ExtraHocon { get; init; }
 

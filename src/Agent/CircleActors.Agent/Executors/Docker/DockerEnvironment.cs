@@ -58,27 +58,27 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
         var archive = Path.Combine(Path.GetTempPath(), $"circleactors-copy-{Guid.NewGuid():N}.tar");
         await using var stream = new FileStream(archive, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
         await using (var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
-            await WriteTreeAsync(writer, new DirectoryInfo(hostDirectory), "", cancellationToken).ConfigureAwait(false);
+            await HostTree.WriteTreeAsync(writer, new DirectoryInfo(hostDirectory), "", cancellationToken).ConfigureAwait(false);
         stream.Position = 0;
         await executor.Engine(() => client.Containers.ExtractArchiveToContainerAsync(containerId,
             new ContainerPathStatParameters { Path = target, AllowOverwriteDirWithFile = false }, stream, cancellationToken), null).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Archives a directory tree. <see cref="TarFile.CreateFromDirectoryAsync(string, Stream, bool, CancellationToken)"/>
-    /// leaves out dot files (so a checkout would lose <c>.git</c>); links are archived as links, never followed.
-    /// </summary>
-    private static async Task WriteTreeAsync(TarWriter writer, DirectoryInfo directory, string prefix, CancellationToken cancellationToken)
+    public async Task<bool> CopyOutAsync(string path, string hostPath, CancellationToken cancellationToken)
     {
-        var everything = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false };
-        foreach (var entry in directory.EnumerateFileSystemInfos("*", everything))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var name = prefix + entry.Name;
-            await writer.WriteEntryAsync(entry.FullName, entry is DirectoryInfo && entry.LinkTarget is null ? name + "/" : name, cancellationToken).ConfigureAwait(false);
-            if (entry is DirectoryInfo sub && entry.LinkTarget is null)
-                await WriteTreeAsync(writer, sub, name + "/", cancellationToken).ConfigureAwait(false);
-        }
+        var source = Self.ResolvePath(path);
+        if (await StatAsync(source, cancellationToken).ConfigureAwait(false) is null) return false;
+        var archive = await executor.Engine(() => client.Containers.GetArchiveFromContainerAsync(containerId,
+            new GetArchiveFromContainerParameters { Path = source }, statOnly: false, cancellationToken), null).ConfigureAwait(false);
+        // Through a temporary file (deleted on close): the engine's stream ends before a tar
+        // reader expects it to, and a tree can be larger than we want to hold in memory.
+        var spool = Path.Combine(Path.GetTempPath(), $"circleactors-copy-{Guid.NewGuid():N}.tar");
+        await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        await using (archive.Stream.ConfigureAwait(false))
+            await archive.Stream.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+        file.Position = 0;
+        await HostTree.ExtractUnderAsync(file, hostPath, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     public async Task<int> RunAsync(CommandRequest command, Action<string> output, CancellationToken cancellationToken)

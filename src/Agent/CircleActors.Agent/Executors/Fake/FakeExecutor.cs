@@ -69,6 +69,9 @@ public sealed partial class FakeExecutor(FakeExecutorOptions? options = null) : 
             return Task.CompletedTask;
         }
 
+        /// <summary>A fake environment holds no files: nothing is ever found to copy out.</summary>
+        public Task<bool> CopyOutAsync(string path, string hostPath, CancellationToken cancellationToken) => Task.FromResult(false);
+
         public async Task<int> RunAsync(CommandRequest command, Action<string> output, CancellationToken cancellationToken)
         {
             executor.Commands.Enqueue(command);

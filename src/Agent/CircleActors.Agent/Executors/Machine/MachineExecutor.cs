@@ -31,37 +31,43 @@ public sealed class MachineExecutor(MachineExecutorOptions options) : IExecutor
         cancellationToken.ThrowIfCancellationRequested();
         var name = $"{task.JobId.Value:N}-{task.TaskIndex}-{Guid.NewGuid().ToString("N")[..8]}";
         var agentDirectory = AgentDirectory(options.AgentName);
-        var workspace = Path.Combine(agentDirectory, name);
-        var sandbox = SandboxFor(agentDirectory);
+        // The task's directory holds its home and, in a sandbox, what the task sees as /tmp.
+        var taskDirectory = Path.Combine(agentDirectory, name);
+        var environment = new MachineEnvironment(taskDirectory, SandboxFor(agentDirectory));
         try
         {
-            Directory.CreateDirectory(workspace);
-            if (sandbox.RunAs is { } account && OperatingSystem.IsLinux())
+            Directory.CreateDirectory(environment.HomeDirectory);
+            if (environment.PrivateTmp is { } tmp) Directory.CreateDirectory(tmp);
+            if (environment.Sandbox.RunAs is { } account && OperatingSystem.IsLinux())
             {
-                // Others may pass through the agent's directories to their workspace, but not list them.
+                // Others may pass through the agent's directories to their task's, but not list them.
                 const UnixFileMode passThrough = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                     | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-                File.SetUnixFileMode(Path.GetDirectoryName(agentDirectory)!, passThrough);
-                File.SetUnixFileMode(agentDirectory, passThrough);
-                UnixAccounts.GiveTree(workspace, account);
-                File.SetUnixFileMode(workspace, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                if (ClosedAncestor(workspace, account) is { } closed)
+                const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+                foreach (var directory in new[] { Path.GetDirectoryName(agentDirectory)!, agentDirectory, taskDirectory })
+                    File.SetUnixFileMode(directory, passThrough);
+                foreach (var owned in new[] { environment.HomeDirectory, environment.PrivateTmp }.OfType<string>())
+                {
+                    UnixAccounts.GiveTree(owned, account);
+                    File.SetUnixFileMode(owned, ownerOnly);
+                }
+                if (ClosedAncestor(environment.HomeDirectory) is { } closed)
                     throw new ExecutorException($"the build user {account.Name} cannot reach its workspace: {closed} is closed to other users " +
                         "(chmod o+x it, or put the agent's data directory elsewhere)");
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ExecutorException)
         {
-            MachineEnvironment.TryDelete(workspace);
-            throw ex as ExecutorException ?? new ExecutorException($"cannot create the workspace {workspace}: {ex.Message}", ex);
+            MachineEnvironment.TryDelete(taskDirectory);
+            throw ex as ExecutorException ?? new ExecutorException($"cannot create the workspace {taskDirectory}: {ex.Message}", ex);
         }
-        output(sandbox.Describe(workspace));
-        return Task.FromResult<IExecutionEnvironment>(new MachineEnvironment(workspace, sandbox));
+        output(environment.Sandbox.Describe(environment.HomeDirectory));
+        return Task.FromResult<IExecutionEnvironment>(environment);
     }
 
-    /// <summary>The first directory above <paramref name="path"/> that <paramref name="account"/> may not pass through, if any.</summary>
+    /// <summary>The first directory above <paramref name="path"/> that other users may not pass through, if any.</summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static string? ClosedAncestor(string path, UnixAccount account)
+    private static string? ClosedAncestor(string path)
     {
         for (var directory = Path.GetDirectoryName(path); directory is not null; directory = Path.GetDirectoryName(directory))
         {
@@ -101,29 +107,66 @@ public sealed class MachineExecutor(MachineExecutorOptions options) : IExecutor
     }
 }
 
-internal sealed class MachineEnvironment(string workspace, Sandbox sandbox) : IExecutionEnvironment
+/// <param name="taskDirectory">Holds <c>home</c> (the task's HOME and workspace) and, sandboxed, <c>tmp</c> (its /tmp).</param>
+internal sealed class MachineEnvironment(string taskDirectory, Sandbox sandbox) : IExecutionEnvironment
 {
     // Variables passed through from the agent: enough to find programs and print text, nothing
     // else, because the agent's own environment may hold its secrets.
     private static readonly string[] PassedThrough = ["PATH", "LANG", "LC_ALL", "TZ"];
 
-    public string HomeDirectory { get; } = workspace;
+    public Sandbox Sandbox => sandbox;
 
-    public Task<bool> FileExistsAsync(string path, CancellationToken cancellationToken) =>
-        Task.FromResult(File.Exists(((IExecutionEnvironment)this).ResolvePath(path)));
+    public string HomeDirectory { get; } = Path.Combine(taskDirectory, "home");
+
+    /// <summary>
+    /// In a sandbox, the host directory the task sees as /tmp: the agent reads and writes a
+    /// task's /tmp paths (attach_workspace at /tmp/workspace, say) there, so both sides agree.
+    /// </summary>
+    public string? PrivateTmp { get; } = sandbox.Bubblewrap is null ? null : Path.Combine(taskDirectory, "tmp");
+
+    public string ResolvePath(string path)
+    {
+        var resolved = EnvironmentPath.Resolve(HomeDirectory, path);
+        // The task's own directory may itself be under the host's /tmp: it is seen where it is.
+        if (PrivateTmp is null || resolved.StartsWith(taskDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return resolved;
+        if (resolved == "/tmp") return PrivateTmp;
+        return resolved.StartsWith("/tmp/", StringComparison.Ordinal) ? Path.Combine(PrivateTmp, resolved["/tmp/".Length..]) : resolved;
+    }
+
+    public Task<bool> FileExistsAsync(string path, CancellationToken cancellationToken) => Task.FromResult(File.Exists(ResolvePath(path)));
 
     public Task CopyDirectoryAsync(string hostDirectory, string path, CancellationToken cancellationToken)
     {
-        var target = ((IExecutionEnvironment)this).ResolvePath(path);
+        var target = ResolvePath(path);
+        var created = OutermostCreated(target);
         Copy(new DirectoryInfo(hostDirectory), target, cancellationToken);
         // The agent copied as itself: the step's account must own what it is given.
-        if (sandbox.RunAs is { } account) UnixAccounts.GiveTree(OutermostCreated(target) ?? target, account);
+        if (sandbox.RunAs is { } account) UnixAccounts.GiveTree(created ?? target, account);
         return Task.CompletedTask;
+    }
+
+    public Task<bool> CopyOutAsync(string path, string hostPath, CancellationToken cancellationToken)
+    {
+        var source = ResolvePath(path);
+        var info = new FileInfo(source);
+        if (info.LinkTarget is { } link)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(hostPath))!);
+            File.CreateSymbolicLink(hostPath, link);
+        }
+        else if (Directory.Exists(source)) Copy(new DirectoryInfo(source), hostPath, cancellationToken);
+        else if (info.Exists)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(hostPath))!);
+            info.CopyTo(hostPath, overwrite: true);
+        }
+        else return Task.FromResult(false);
+        return Task.FromResult(true);
     }
 
     public async Task<int> RunAsync(CommandRequest command, Action<string> output, CancellationToken cancellationToken)
     {
-        var directory = ((IExecutionEnvironment)this).ResolvePath(command.WorkingDirectory);
+        var directory = ResolvePath(command.WorkingDirectory);
         var created = OutermostCreated(directory);
         Directory.CreateDirectory(directory);
         if (created is not null && sandbox.RunAs is { } account) UnixAccounts.GiveTree(created, account);
@@ -136,16 +179,16 @@ internal sealed class MachineEnvironment(string workspace, Sandbox sandbox) : IE
         environment.TryAdd("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         environment["HOME"] = HomeDirectory;
         foreach (var (name, value) in command.Environment) environment[name] = value;
-        return await HostProcess.RunAsync(sandbox.Wrap(command.Argv, HomeDirectory, directory), environment, inheritEnvironment: false,
+        return await HostProcess.RunAsync(sandbox.Wrap(command.Argv, HomeDirectory, PrivateTmp, directory), environment, inheritEnvironment: false,
             directory, output, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The outermost directory of <paramref name="path"/> inside the workspace that does not exist yet, or null.</summary>
+    /// <summary>The outermost directory of <paramref name="path"/> inside the task's directory that does not exist yet, or null.</summary>
     private string? OutermostCreated(string path)
     {
         string? outermost = null;
         for (var current = Path.GetFullPath(path);
-             current.StartsWith(HomeDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Directory.Exists(current) && !File.Exists(current);
+             current.StartsWith(taskDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Directory.Exists(current) && !File.Exists(current);
              current = Path.GetDirectoryName(current)!)
             outermost = current;
         return outermost;
@@ -153,7 +196,7 @@ internal sealed class MachineEnvironment(string workspace, Sandbox sandbox) : IE
 
     public ValueTask DisposeAsync()
     {
-        TryDelete(HomeDirectory);
+        TryDelete(taskDirectory);
         return ValueTask.CompletedTask;
     }
 

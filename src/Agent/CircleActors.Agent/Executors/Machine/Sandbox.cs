@@ -8,15 +8,19 @@ namespace CircleActors.Agent.Executors.Machine;
 /// </summary>
 internal sealed record Sandbox(UnixAccount? RunAs, string? Bubblewrap, IReadOnlyList<string> Hidden)
 {
-    /// <summary>The command line that runs <paramref name="argv"/> confined to <paramref name="workspace"/>, starting in <paramref name="directory"/>.</summary>
-    public IReadOnlyList<string> Wrap(IReadOnlyList<string> argv, string workspace, string directory)
+    /// <summary>
+    /// The command line that runs <paramref name="argv"/> confined to <paramref name="workspace"/>
+    /// with <paramref name="tmp"/> as its /tmp, starting in <paramref name="directory"/>.
+    /// </summary>
+    public IReadOnlyList<string> Wrap(IReadOnlyList<string> argv, string workspace, string? tmp, string directory)
     {
         var wrapped = new List<string>();
         if (RunAs is { } account)
             wrapped.AddRange([FindOnPath("setpriv") ?? "setpriv", $"--reuid={account.Uid}", $"--regid={account.Gid}", "--clear-groups", "--"]);
         if (Bubblewrap is { } bwrap)
         {
-            wrapped.AddRange([bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]);
+            wrapped.AddRange([bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]);
+            wrapped.AddRange(tmp is null ? ["--tmpfs", "/tmp"] : ["--bind", tmp, "/tmp"]);
             // Later mounts go on top: hide the agent's directories (other tasks' workspaces among them), then show this one.
             foreach (var hidden in Hidden) wrapped.AddRange(["--tmpfs", hidden]);
             wrapped.AddRange(["--bind", workspace, workspace,

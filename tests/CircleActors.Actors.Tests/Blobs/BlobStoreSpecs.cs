@@ -1,0 +1,79 @@
+using CircleActors.Actors.Blobs;
+using CircleActors.Domain.Common;
+
+namespace CircleActors.Actors.Tests.Blobs;
+
+/// <summary>The blob store's layout rules: keys never climb out, uploads appear whole, caches are found newest first.</summary>
+public sealed class BlobStoreSpecs : IDisposable
+{
+    private static readonly ProjectSlug Project = ProjectSlug.Parse("gh/acme/app");
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("circleactors-blobstore-");
+    private readonly BlobStore _store;
+
+    public BlobStoreSpecs() => _store = new BlobStore(_root.FullName);
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    public static TheoryData<string> ClimbingArtifactPaths => new() { "../x", "a/../../x", "./x", "a//b", "", "a\\..\\x" };
+
+    [Theory]
+    [MemberData(nameof(ClimbingArtifactPaths))]
+    public void An_artifact_path_with_empty_dot_or_dot_dot_parts_is_refused(string path)
+    {
+        var (file, error) = _store.PathOf(BlobKey.Artifact(new JobId(Guid.NewGuid()), 0, path));
+        Assert.Null(file);
+        Assert.NotNull(error);
+    }
+
+    [Fact]
+    public void Keys_of_other_kinds_are_checked_too()
+    {
+        Assert.NotNull(_store.PathOf(new BlobKey(BlobKind.WorkspaceLayer, Guid.NewGuid().ToString("N"), "../0-0001")).Error);
+        Assert.NotNull(_store.PathOf(new BlobKey(BlobKind.Cache, "not-a-slug", "key")).Error);
+        Assert.NotNull(_store.PathOf(new BlobKey(BlobKind.Artifact, "../../etc", "0/x")).Error);
+        // A cache key is hashed into its file name, whatever it holds.
+        var (cache, _) = _store.PathOf(BlobKey.Cache(Project, "../../../etc/passwd"));
+        Assert.StartsWith(Path.Combine(_root.FullName, "caches"), cache);
+    }
+
+    [Fact]
+    public void A_committed_cache_is_found_by_prefix_newest_first_and_never_replaced()
+    {
+        Store(BlobKey.Cache(Project, "deps-main-1"), "one", DateTimeOffset.UnixEpoch.AddDays(1));
+        Store(BlobKey.Cache(Project, "deps-main-2"), "two", DateTimeOffset.UnixEpoch.AddDays(2));
+        Store(BlobKey.Cache(Project, "deps-other"), "other", DateTimeOffset.UnixEpoch.AddDays(3));
+
+        Assert.Equal("deps-main-2", _store.FindCache(Project, ["nothing", "deps-main-", "deps-"], exact: false)!.Key.Name);
+        Assert.Equal("deps-other", _store.FindCache(Project, ["deps-"], exact: false)!.Key.Name);
+        Assert.Equal("deps-main-1", _store.FindCache(Project, ["deps-main-1"], exact: true)!.Key.Name);
+        Assert.Null(_store.FindCache(Project, ["deps-main"], exact: true));
+        Assert.Null(_store.FindCache(ProjectSlug.Parse("gh/acme/other"), ["deps-"], exact: false));
+
+        Assert.False(Store(BlobKey.Cache(Project, "deps-main-1"), "replaced", DateTimeOffset.UnixEpoch.AddDays(4)));
+        var (path, _) = _store.PathOf(BlobKey.Cache(Project, "deps-main-1"));
+        Assert.Equal("one", File.ReadAllText(path!));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root.FullName, "tmp")));
+    }
+
+    [Fact]
+    public void Workspace_layers_come_in_the_jobs_order_then_by_task_and_step()
+    {
+        var first = new JobId(Guid.NewGuid());
+        var second = new JobId(Guid.NewGuid());
+        Store(BlobKey.WorkspaceLayer(second, 0, 3), "s", DateTimeOffset.UnixEpoch);
+        Store(BlobKey.WorkspaceLayer(first, 1, 2), "f12", DateTimeOffset.UnixEpoch);
+        Store(BlobKey.WorkspaceLayer(first, 0, 7), "f07", DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(["0-0007", "1-0002", "0-0003"], _store.WorkspaceLayers([first, second]).Select(l => l.Key.Name));
+        Assert.Empty(_store.WorkspaceLayers([new JobId(Guid.NewGuid())]));
+    }
+
+    private bool Store(BlobKey key, string content, DateTimeOffset at)
+    {
+        var temporary = _store.TemporaryPath(Guid.NewGuid());
+        Directory.CreateDirectory(Path.GetDirectoryName(temporary)!);
+        File.WriteAllText(temporary, content);
+        var (path, _) = _store.PathOf(key);
+        return _store.Commit(temporary, path!, new BlobInfo(key, content.Length, "sha", at), overwrite: key.Kind != BlobKind.Cache);
+    }
+}
