@@ -7,8 +7,10 @@ using CircleActors.Actors.Common;
 using CircleActors.Actors.Jobs;
 using CircleActors.Actors.Logs;
 using CircleActors.Actors.Scheduling;
+using CircleActors.Actors.TestResults;
 using CircleActors.Agent.Executors;
 using CircleActors.Agent.Steps;
+using CircleActors.Agent.Steps.TestResults;
 using CircleActors.Domain.Jobs;
 using CircleActors.Domain.Jobs.Messages;
 
@@ -54,7 +56,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     {
         _settings = settings;
         _executor = executor;
-        _runner = new TaskRunner(executor);
+        // A node without the test results region (agent specs with probes) runs tasks without storing
+        // test results and without the circleci program.
+        _runner = new TaskRunner(executor, testResults: ActorRegistry.For(Context.System).TryGet<TestResultsRegion>(out var testResults)
+            ? new ClusterTestResultsChannel(testResults)
+            : null);
         var config = Context.System.Settings.Config;
         _heartbeat = config.GetTimeSpan("circleactors.agent.heartbeat-interval", TimeSpan.FromSeconds(2));
         _chunkMaxBytes = config.GetInt("circleactors.agent.log-chunk-max-bytes", 65536);

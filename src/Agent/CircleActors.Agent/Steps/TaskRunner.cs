@@ -1,5 +1,6 @@
 using System.Globalization;
 using CircleActors.Agent.Executors;
+using CircleActors.Agent.Steps.TestResults;
 using CircleActors.Domain.Config;
 using CircleActors.Domain.Jobs;
 using ConfigDockerExecutor = CircleActors.Domain.Config.DockerExecutor;
@@ -17,7 +18,9 @@ namespace CircleActors.Agent.Steps;
 /// Never throws for a build's or an environment's failure; those are the returned
 /// <see cref="TaskResult"/>. Cancelling the token stops the current step within 2 s.
 /// </remarks>
-public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = null)
+/// <param name="testResults">Where <c>store_test_results</c> stores and the <c>circleci</c> program's timings come from;
+/// without it neither is offered (tests of other steps run without).</param>
+public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = null, ITestResultsChannel? testResults = null)
 {
     public const string SpinUpStepName = "Spin up environment";
     public const string CheckoutStepName = "Checkout code";
@@ -29,14 +32,17 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
     private static readonly string[] FallbackShell = ["/bin/sh", "-e"];
 
     private readonly ISourceCheckout checkout = checkout ?? new GitCheckout();
+    private readonly ITestResultsChannel? testResults = testResults;
 
     public async Task<TaskResult> RunAsync(JobTaskSpec task, ITaskReporter reporter, CancellationToken cancellationToken)
     {
         reporter.StepStarted(0, SpinUpStepName);
         IExecutionEnvironment environment;
+        IReadOnlyDictionary<string, string> tools;
         try
         {
             environment = await executor.PrepareAsync(task, text => reporter.Output(0, text), cancellationToken).ConfigureAwait(false);
+            tools = await ToolsAsync(environment, task, reporter, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -50,17 +56,34 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             reporter.StepFinished(0, NoExitCode, StepOutcome.Failed);
             return new TaskResult(TaskOutcome.InfrastructureFail, ex.Message);
         }
-        reporter.StepFinished(0, 0, StepOutcome.Success);
 
         await using (environment.ConfigureAwait(false))
         {
-            var run = new Run(this, task, environment, reporter);
+            reporter.StepFinished(0, 0, StepOutcome.Success);
+            var run = new Run(this, task, environment, reporter, tools);
             return await run.StepsAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
+    /// <summary>The <c>circleci</c> program and its timings, part of spinning up; a failure takes the environment down with it.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> ToolsAsync(IExecutionEnvironment environment, JobTaskSpec task, ITaskReporter reporter,
+        CancellationToken cancellationToken)
+    {
+        if (testResults is null) return new Dictionary<string, string>();
+        try
+        {
+            return await TestSplittingTools.InstallAsync(environment, task, testResults, text => reporter.Output(0, text), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await environment.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>The state of one task's run: whether a step failed, and the shell found for it.</summary>
-    private sealed class Run(TaskRunner runner, JobTaskSpec task, IExecutionEnvironment environment, ITaskReporter reporter)
+    private sealed class Run(TaskRunner runner, JobTaskSpec task, IExecutionEnvironment environment, ITaskReporter reporter,
+        IReadOnlyDictionary<string, string> tools)
     {
         private readonly JobDefinition job = task.Job;
         private bool failed;
@@ -125,6 +148,8 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                         // its exit code is the kill's, not the build's.
                         if (cancellationToken.IsCancellationRequested) return (exitCode, StepOutcome.Canceled);
                         return (exitCode, exitCode == 0 ? StepOutcome.Success : StepOutcome.Failed);
+                    case StoreTestResultsStep s:
+                        return await StoreTestResults.RunAsync(s, index, task, environment, runner.testResults, Say, cancellationToken).ConfigureAwait(false);
                     case UnsupportedStep u:
                         Say($"step type {u.Type} is not supported yet\n");
                         return (NoExitCode, StepOutcome.Skipped);
@@ -200,10 +225,10 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             return defaultShell;
         }
 
-        /// <summary>CircleCI's precedence, lowest first: built-in variables, job, primary container, step.</summary>
+        /// <summary>CircleCI's precedence, lowest first: the agent's tools, built-in variables, job, primary container, step.</summary>
         private Dictionary<string, string> EnvironmentFor(RunStep step)
         {
-            var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+            var variables = new Dictionary<string, string>(tools, StringComparer.Ordinal)
             {
                 ["CI"] = "true",
                 ["CIRCLECI"] = "true",
@@ -235,6 +260,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
         {
             CheckoutStep => CheckoutStepName,
             RunStep r => r.DisplayName,
+            StoreTestResultsStep => StoreTestResults.StepName,
             UnsupportedStep u => u.Type,
             _ => step.GetType().Name,
         };
