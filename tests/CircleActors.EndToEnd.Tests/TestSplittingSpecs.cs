@@ -110,14 +110,14 @@ public sealed partial class TestSplittingSpecs(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task The_tests_of_an_unknown_job_are_an_empty_list_and_a_bad_slug_is_refused()
+    public async Task The_tests_of_an_unknown_job_or_project_are_not_found_and_a_bad_slug_is_refused()
     {
         await using var installation = await Installation.StartAsync(output, Journals.Sqlite, withAgent: false);
         await installation.AddProjectAsync(Slug, "/nowhere", "secret");
 
-        var empty = await installation.GetAsync($"/api/v2/project/{Slug}/999/tests");
-        Assert.Empty(empty["items"]!.AsArray());
-        Assert.Null(empty["next_page_token"]);
+        using var unknownJob = await installation.Http.GetAsync($"/api/v2/project/{Slug}/999/tests");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknownJob.StatusCode);
+        Assert.Contains($"job 999 not found in {Slug}", await unknownJob.Content.ReadAsStringAsync());
 
         using var badSlug = await installation.Http.GetAsync("/api/v2/project/xx/acme/split/1/tests");
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, badSlug.StatusCode);

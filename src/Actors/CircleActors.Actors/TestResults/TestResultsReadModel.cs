@@ -47,11 +47,11 @@ public sealed class TestResultsReadModel(ReadStore store)
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The cases a job's tasks stored in their current attempts, in the order they were stored; empty for an unknown job.</summary>
-    public async Task<IReadOnlyList<TestCaseResult>> ForJobAsync(ProjectSlug project, long jobNumber, CancellationToken ct = default)
+    /// <summary>The cases a job's tasks stored in their current attempts, in the order they were stored; null for an unknown job.</summary>
+    public async Task<IReadOnlyList<TestCaseResult>?> ForJobAsync(ProjectSlug project, long jobNumber, CancellationToken ct = default)
     {
         var job = await _documents.ByNumberAsync<JobState>(Projections.DocumentProjection.JobKind, project.Value, jobNumber, ct);
-        if (job is null) return [];
+        if (job is null) return null;
         var stored = await QueryAsync("""
             SELECT task_index, attempt, source, file, classname, name, result, message, run_time FROM test_results
             WHERE project = @p AND job_number = @n ORDER BY position
@@ -73,7 +73,7 @@ public sealed class TestResultsReadModel(ReadStore store)
             previous = await command.ExecuteScalarAsync(ct) is { } value and not DBNull ? Convert.ToInt64(value) : null;
         }
         if (previous is not { } number) return new TestResultsReplies.TestTimings(null, []);
-        var cases = await ForJobAsync(project, number, ct);
+        var cases = await ForJobAsync(project, number, ct) ?? [];
         return new TestResultsReplies.TestTimings(number, cases.Select(c => new TestTiming(c.File, c.Classname, c.Name, c.RunTime)).ToList());
     }
 

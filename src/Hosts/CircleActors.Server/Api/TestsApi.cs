@@ -21,6 +21,7 @@ public static class TestsApi
         ProjectsApi.WithProject(vcs, org, repo, entities, async project =>
         {
             var cases = await tests.ForJobAsync(project.Slug, number);
+            if (cases is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
             // Every stored case comes back at once: a job stores thousands at most, so no paging yet.
             return Results.Json(new Page<TestView>(cases.Select(TestView.From).ToList()));
         });
