@@ -7,6 +7,7 @@ using CircleActors.Actors.Serialization;
 using CircleActors.Domain.Jobs.Messages;
 using CircleActors.Domain.Pipelines.Messages;
 using CircleActors.Domain.Projects.Messages;
+using CircleActors.Domain.TestResults.Messages;
 using CircleActors.Domain.Workflows.Messages;
 
 namespace CircleActors.Actors.Tests.Serialization;
@@ -56,6 +57,7 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
     [
         typeof(IProjectEvent), typeof(IPipelineEvent), typeof(IWorkflowEvent), typeof(IJobEvent),
         typeof(IProjectCommand), typeof(IPipelineCommand), typeof(IWorkflowCommand), typeof(IJobCommand),
+        typeof(ITestResultsEvent), typeof(ITestResultsMessage),
     ];
 
     private static IEnumerable<Type> DomainMessageTypes => typeof(IJobEvent).Assembly.GetTypes()
@@ -78,6 +80,7 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
         var messages = typeof(AgentProtocol).GetNestedTypes().Concat(typeof(LogProtocol).GetNestedTypes())
             .Concat(typeof(Actors.Blobs.BlobProtocol).GetNestedTypes()).Concat([typeof(Actors.Blobs.BlobInfo)])
             .Concat(typeof(JobReplies).GetNestedTypes()).Concat(typeof(ProjectReplies).GetNestedTypes())
+            .Concat(typeof(TestResultsReplies).GetNestedTypes())
             .Concat([typeof(Domain.Common.Accepted), typeof(Domain.Common.Rejected)]);
         Assert.All(messages, t => Assert.Contains(t, MessageManifests.ByType.Keys));
     }
@@ -98,7 +101,8 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
     {
         var events = MessageManifests.ByType.Where(kv => kv.Key.GetInterfaces().Any(i =>
                 i == typeof(IProjectEvent) || i == typeof(IPipelineEvent) || i == typeof(IWorkflowEvent) || i == typeof(IJobEvent)
-                || i == typeof(Domain.Schedules.Messages.IScheduleEvent)))
+                || i == typeof(Domain.Schedules.Messages.IScheduleEvent)
+                || i == typeof(ITestResultsEvent)))
             .ToDictionary(kv => kv.Key.Name, kv => kv.Value);
         Assert.Equal(new Dictionary<string, string>
         {
@@ -131,6 +135,7 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
             ["WorkflowJobHeld"] = "workflow.job-held.v1",
             ["WorkflowJobApproved"] = "workflow.job-approved.v1",
             ["WorkflowCanceled"] = "workflow.canceled.v1",
+            ["TestResultsRecorded"] = "testresults.recorded.v1",
         }, events);
     }
 

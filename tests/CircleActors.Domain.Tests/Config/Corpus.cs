@@ -10,6 +10,7 @@ internal static class Corpus
 
     public static string ConfigsFolder => Path.Combine(Root.Value, "configs");
     public static string InvalidFolder => Path.Combine(Root.Value, "invalid");
+    public static string JUnitFolder => Path.Combine(Root.Value, "junit");
     public static string OrbRegistryFolder =>
         Path.Combine(Root.Value, "orbs-and-fixtures", "language-server-testdata", "pkg", "parser", "testdata", "orb-registry");
 

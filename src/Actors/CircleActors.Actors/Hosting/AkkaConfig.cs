@@ -54,6 +54,7 @@ public static class AkkaConfig
         {
             typeof(Domain.Projects.Messages.IProjectEvent), typeof(Domain.Pipelines.Messages.IPipelineEvent),
             typeof(Domain.Workflows.Messages.IWorkflowEvent), typeof(Domain.Jobs.Messages.IJobEvent),
+            typeof(Domain.TestResults.Messages.ITestResultsEvent),
         }.Select(t => $"        \"{Qualified(t)}\" = tagger"));
         return $$"""
             akka.persistence {

@@ -9,6 +9,7 @@ using CircleActors.Actors.Projects;
 using CircleActors.Actors.Projections;
 using CircleActors.Actors.Schedules;
 using CircleActors.Actors.Scheduling;
+using CircleActors.Actors.TestResults;
 using CircleActors.Actors.Workflows;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Config;
@@ -80,6 +81,7 @@ public static class ServicesHosting
         builder
             .WithShardRegionProxy<JobRegion>("job", ClusterRoles.Services, new JobMessageExtractor())
             .WithShardRegionProxy<JobLogRegion>("job-log", ClusterRoles.Services, new JobLogMessageExtractor())
+            .AddTestResultsProxy()
             .WithSingletonProxy<SchedulerSingleton>("scheduler", new ClusterSingletonOptions { Role = ClusterRoles.Services })
             .WithSingletonProxy<BlobServiceSingleton>("blobs", new ClusterSingletonOptions { Role = ClusterRoles.Services });
 }

@@ -2,6 +2,7 @@ using Akka.Persistence.Journal;
 using CircleActors.Domain.Jobs.Messages;
 using CircleActors.Domain.Pipelines.Messages;
 using CircleActors.Domain.Projects.Messages;
+using CircleActors.Domain.TestResults.Messages;
 using CircleActors.Domain.Workflows.Messages;
 
 namespace CircleActors.Actors.Persistence;
@@ -16,6 +17,8 @@ public sealed class DomainEventTagger : IWriteEventAdapter
     public const string PipelineTag = "pipeline";
     public const string WorkflowTag = "workflow";
     public const string JobTag = "job";
+    /// <summary>Stored test cases: read by their own projection only, never by the audit log.</summary>
+    public const string TestResultsTag = "test-results";
 
     public static readonly IReadOnlyList<string> AllTags = [ProjectTag, PipelineTag, WorkflowTag, JobTag];
 
@@ -29,6 +32,7 @@ public sealed class DomainEventTagger : IWriteEventAdapter
         IPipelineEvent => PipelineTag,
         IWorkflowEvent => WorkflowTag,
         IJobEvent => JobTag,
+        ITestResultsEvent => TestResultsTag,
         _ => null,
     };
 }

@@ -60,6 +60,7 @@ public sealed class ReadStore
             "CREATE INDEX IF NOT EXISTS audit_log_by_time ON audit_log (occurred_at)",
             "CREATE TABLE IF NOT EXISTS projection_offsets (projection TEXT PRIMARY KEY, last_offset BIGINT NOT NULL)",
         ]);
+        statements.AddRange(TestResults.TestResultsReadModel.Schema);
         foreach (var sql in statements)
         {
             await using var command = connection.CreateCommand();

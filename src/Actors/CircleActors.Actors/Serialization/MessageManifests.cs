@@ -11,6 +11,7 @@ using CircleActors.Domain.Projects;
 using CircleActors.Domain.Projects.Messages;
 using CircleActors.Domain.Schedules;
 using CircleActors.Domain.Schedules.Messages;
+using CircleActors.Domain.TestResults.Messages;
 using CircleActors.Domain.Workflows;
 using CircleActors.Domain.Workflows.Messages;
 
@@ -56,6 +57,7 @@ public static class MessageManifests
         [typeof(JobEvents.TaskRequeued)] = "job.task-requeued.v1",
         [typeof(JobEvents.JobFinished)] = "job.finished.v1",
         [typeof(JobEvents.JobCancelRequested)] = "job.cancel-requested.v1",
+        [typeof(TestResultsEvents.TestResultsRecorded)] = "testresults.recorded.v1",
 
         // Commands, queries and replies that travel between nodes (agents talk to services nodes).
         [typeof(ProjectCommands.AddProject)] = "project.add.v1",
@@ -95,6 +97,10 @@ public static class MessageManifests
         [typeof(JobQueries.GetJob)] = "job.get.v1",
         [typeof(JobReplies.TaskAssignmentAccepted)] = "job.reply.assignment-accepted.v1",
         [typeof(JobState)] = "job.state.v1",
+        [typeof(TestResultsCommands.RecordTestResults)] = "testresults.record.v1",
+        [typeof(TestResultsQueries.GetTestTimings)] = "testresults.get-timings.v1",
+        [typeof(TestResultsReplies.TestTimings)] = "testresults.reply.timings.v1",
+        [typeof(Domain.TestResults.TestResultsState)] = "testresults.state.v1",
         [typeof(Accepted)] = "reply.accepted.v1",
         [typeof(Rejected)] = "reply.rejected.v1",
 
@@ -129,6 +135,7 @@ public static class MessageManifests
     [
         typeof(IProjectEvent), typeof(IPipelineEvent), typeof(IWorkflowEvent), typeof(IJobEvent), typeof(IScheduleEvent),
         typeof(IProjectCommand), typeof(IPipelineCommand), typeof(IWorkflowCommand), typeof(IJobCommand), typeof(IScheduleCommand),
+        typeof(ITestResultsEvent), typeof(ITestResultsMessage),
     ];
 
     public static readonly IReadOnlyDictionary<string, Type> ByManifest = ByType.ToDictionary(kv => kv.Value, kv => kv.Key);

@@ -8,9 +8,11 @@ using CircleActors.Actors.Common;
 using CircleActors.Actors.Jobs;
 using CircleActors.Actors.Logs;
 using CircleActors.Actors.Scheduling;
+using CircleActors.Actors.TestResults;
 using CircleActors.Agent.Executors;
 using CircleActors.Agent.Steps;
 using CircleActors.Agent.Steps.Blobs;
+using CircleActors.Agent.Steps.TestResults;
 using CircleActors.Domain.Jobs;
 using CircleActors.Domain.Jobs.Messages;
 
@@ -56,10 +58,12 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     {
         _settings = settings;
         _executor = executor;
-        // A node without the blob service (agent specs with probes) runs tasks without caches, workspaces or artifacts.
-        _runner = new TaskRunner(executor, blobs: ActorRegistry.For(Context.System).TryGet<BlobServiceSingleton>(out var blobs)
-            ? new ClusterBlobTransfer(Context.System, blobs)
-            : null);
+        // A node without the blob service or the test results region (agent specs with probes) runs
+        // tasks without caches, workspaces, artifacts, stored test results or the circleci program.
+        var registry = ActorRegistry.For(Context.System);
+        _runner = new TaskRunner(executor,
+            blobs: registry.TryGet<BlobServiceSingleton>(out var blobs) ? new ClusterBlobTransfer(Context.System, blobs) : null,
+            testResults: registry.TryGet<TestResultsRegion>(out var testResults) ? new ClusterTestResultsChannel(testResults) : null);
         var config = Context.System.Settings.Config;
         _heartbeat = config.GetTimeSpan("circleactors.agent.heartbeat-interval", TimeSpan.FromSeconds(2));
         _chunkMaxBytes = config.GetInt("circleactors.agent.log-chunk-max-bytes", 65536);

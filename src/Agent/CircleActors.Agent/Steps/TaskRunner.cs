@@ -4,6 +4,7 @@ using CircleActors.Agent.Steps.Artifacts;
 using CircleActors.Agent.Steps.Blobs;
 using CircleActors.Agent.Steps.Caches;
 using CircleActors.Agent.Steps.Workspaces;
+using CircleActors.Agent.Steps.TestResults;
 using CircleActors.Domain.Config;
 using CircleActors.Domain.Jobs;
 using ConfigDockerExecutor = CircleActors.Domain.Config.DockerExecutor;
@@ -22,7 +23,9 @@ namespace CircleActors.Agent.Steps;
 /// <see cref="TaskResult"/>. Cancelling the token stops the current step within 2 s.
 /// </remarks>
 /// <param name="blobs">Where caches, workspaces and artifacts go; without it those steps are skipped.</param>
-public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = null, IBlobTransfer? blobs = null)
+/// <param name="testResults">Where <c>store_test_results</c> stores and the <c>circleci</c> program's timings come from;
+/// without it neither is offered (tests of other steps run without).</param>
+public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = null, IBlobTransfer? blobs = null, ITestResultsChannel? testResults = null)
 {
     public const string SpinUpStepName = "Spin up environment";
     public const string CheckoutStepName = "Checkout code";
@@ -35,14 +38,17 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
 
     private readonly ISourceCheckout checkout = checkout ?? new GitCheckout();
     private readonly IBlobTransfer? blobs = blobs;
+    private readonly ITestResultsChannel? testResults = testResults;
 
     public async Task<TaskResult> RunAsync(JobTaskSpec task, ITaskReporter reporter, CancellationToken cancellationToken)
     {
         reporter.StepStarted(0, SpinUpStepName);
         IExecutionEnvironment environment;
+        IReadOnlyDictionary<string, string> tools;
         try
         {
             environment = await executor.PrepareAsync(task, text => reporter.Output(0, text), cancellationToken).ConfigureAwait(false);
+            tools = await ToolsAsync(environment, task, reporter, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -56,17 +62,34 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             reporter.StepFinished(0, NoExitCode, StepOutcome.Failed);
             return new TaskResult(TaskOutcome.InfrastructureFail, ex.Message);
         }
-        reporter.StepFinished(0, 0, StepOutcome.Success);
 
         await using (environment.ConfigureAwait(false))
         {
-            var run = new Run(this, task, environment, reporter);
+            reporter.StepFinished(0, 0, StepOutcome.Success);
+            var run = new Run(this, task, environment, reporter, tools);
             return await run.StepsAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
+    /// <summary>The <c>circleci</c> program and its timings, part of spinning up; a failure takes the environment down with it.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> ToolsAsync(IExecutionEnvironment environment, JobTaskSpec task, ITaskReporter reporter,
+        CancellationToken cancellationToken)
+    {
+        if (testResults is null) return new Dictionary<string, string>();
+        try
+        {
+            return await TestSplittingTools.InstallAsync(environment, task, testResults, text => reporter.Output(0, text), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await environment.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>The state of one task's run: whether a step failed, and the shell found for it.</summary>
-    private sealed class Run(TaskRunner runner, JobTaskSpec task, IExecutionEnvironment environment, ITaskReporter reporter)
+    private sealed class Run(TaskRunner runner, JobTaskSpec task, IExecutionEnvironment environment, ITaskReporter reporter,
+        IReadOnlyDictionary<string, string> tools)
     {
         private readonly JobDefinition job = task.Job;
         private bool failed;
@@ -148,6 +171,8 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                         return Ended(await WorkspaceSteps.AttachAsync(attach, Context(index, Say), cancellationToken).ConfigureAwait(false));
                     case StoreArtifactsStep artifacts:
                         return Ended(await ArtifactSteps.StoreAsync(artifacts, Context(index, Say), cancellationToken).ConfigureAwait(false));
+                    case StoreTestResultsStep s:
+                        return await StoreTestResults.RunAsync(s, index, task, environment, runner.testResults, Say, cancellationToken).ConfigureAwait(false);
                     case UnsupportedStep u:
                         Say($"step type {u.Type} is not supported yet\n");
                         return (NoExitCode, StepOutcome.Skipped);
@@ -228,10 +253,10 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             return defaultShell;
         }
 
-        /// <summary>CircleCI's precedence, lowest first: built-in variables, job, primary container, step.</summary>
+        /// <summary>CircleCI's precedence, lowest first: the agent's tools, built-in variables, job, primary container, step.</summary>
         private Dictionary<string, string> EnvironmentFor(RunStep? step)
         {
-            var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+            var variables = new Dictionary<string, string>(tools, StringComparer.Ordinal)
             {
                 ["CI"] = "true",
                 ["CIRCLECI"] = "true",
@@ -268,6 +293,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             AttachWorkspaceStep => "Attaching workspace",
             StoreArtifactsStep => "Uploading artifacts",
             RunStep r => r.DisplayName,
+            StoreTestResultsStep => StoreTestResults.StepName,
             UnsupportedStep u => u.Type,
             _ => step.GetType().Name,
         };

@@ -10,6 +10,7 @@ using CircleActors.Actors.Hosting;
 using CircleActors.Actors.Persistence;
 using CircleActors.Actors.Pipelines;
 using CircleActors.Actors.Projections;
+using CircleActors.Actors.TestResults;
 using CircleActors.Agent.Executors;
 using CircleActors.Agent.Executors.Docker;
 using CircleActors.Agent.Executors.Fake;
@@ -47,6 +48,7 @@ public static class ServerHost
         var readStore = new ReadStore(journal, dataDirectory);
         readStore.InitializeAsync().GetAwaiter().GetResult();
         var blobs = new BlobStore(Path.Combine(dataDirectory, "blobs"));
+        var testResults = new TestResultsReadModel(readStore);
         var mirror = new RepositoryMirror(Path.Combine(dataDirectory, "repos"));
         var documents = new ReadDocuments(readStore);
         var orbs = new DirectoryOrbRegistry(Path.Combine(dataDirectory, OrbDirectory));
@@ -69,6 +71,7 @@ public static class ServerHost
         builder.Services.AddSingleton(documents);
         builder.Services.AddSingleton(new AuditLog(readStore));
         builder.Services.AddSingleton(blobs);
+        builder.Services.AddSingleton(testResults);
         builder.Services.AddSingleton(mirror);
         builder.Services.AddSingleton<Entities>();
         builder.Services.AddSingleton<Domain.Config.IOrbRegistry>(orbs);
@@ -91,8 +94,9 @@ public static class ServerHost
                     SeedNodes = options.Seeds.Count > 0 ? options.Seeds.ToArray() : [self],
                 })
                 .AddServices(mirror, blobs, documents, clock, orbs)
+                .AddTestResultsEntity(testResults, clock)
                 .WithSingleton<ProjectorSingleton>("projector",
-                    ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection()]),
+                    ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection(), new TestResultsProjection()]),
                     new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);
             if (options.GitHub is { } github)
                 akka.WithSingleton<CircleActors.Server.GitHub.CommitStatusSingleton>("github-commit-statuses",
@@ -130,6 +134,7 @@ public static class ServerHost
         var api = app.MapGroup("/api/v2").AddEndpointFilter(new ApiAuthentication(token.Token));
         api.MapUser();
         api.MapProjects();
+        api.MapTests();
         api.MapPipelines();
         api.MapArtifacts();
         api.MapAdmin();
