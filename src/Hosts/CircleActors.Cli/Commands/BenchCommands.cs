@@ -7,7 +7,30 @@ namespace CircleActors.Cli.Commands;
 /// <summary><c>circleactors bench ...</c>: benchmarks whose figures go to docs/performance.md.</summary>
 public static class BenchCommands
 {
-    public static Command Bench() => new("bench", "Run a benchmark and print its figures") { Dispatch(), JobOverhead() };
+    public static Command Bench() => new("bench", "Run a benchmark and print its figures") { Dispatch(), JobOverhead(), LogThroughput() };
+
+    public static Command LogThroughput()
+    {
+        var megabytes = new Option<int>("--megabytes") { Description = "How much the step prints", DefaultValueFactory = _ => 100 };
+        var output = new Option<string?>("--output") { Description = "A markdown file to append the results to (e.g. docs/performance.md)" };
+        var command = new Command("log-throughput", "A docker step printing --megabytes of output through a whole server, against the engine alone, " +
+                                                    "with the process's memory while it prints")
+        {
+            megabytes, output,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var result = await LogThroughputBenchmark.RunAsync(parse.GetValue(megabytes), Console.Error, ct);
+            Console.WriteLine(LogThroughputBenchmark.Table(result));
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.AppendAllTextAsync(file, LogThroughputBenchmark.Markdown(result, MachineInfo.OfThisMachine()), ct);
+                Console.WriteLine($"appended to {file}");
+            }
+            return result.StoredBytes >= result.Bytes ? 0 : 1;
+        });
+        return command;
+    }
 
     public static Command JobOverhead()
     {
