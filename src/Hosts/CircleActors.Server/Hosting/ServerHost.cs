@@ -18,6 +18,7 @@ using CircleActors.Agent.Runtime;
 using CircleActors.Domain.Common;
 using DirectoryOrbRegistry = CircleActors.Domain.Config.DirectoryOrbRegistry;
 using CircleActors.Server.Api;
+using CircleActors.Server.Health;
 using CircleActors.Server.Webhooks;
 
 namespace CircleActors.Server.Hosting;
@@ -33,6 +34,9 @@ public static class ServerHost
 
     /// <summary>Where <c>circleactors orb import</c> stores orbs, under the data directory.</summary>
     public const string OrbDirectory = "orbs";
+
+    /// <summary>The read side's projections, run by the projector singleton and watched by health and metrics.</summary>
+    public static readonly IReadOnlyList<IProjection> Projections = [new DocumentProjection(), new AuditProjection()];
 
     public static WebApplication Build(ServerOptions options, Action<string>? announce = null)
     {
@@ -69,6 +73,7 @@ public static class ServerHost
         builder.Services.AddSingleton(blobs);
         builder.Services.AddSingleton(mirror);
         builder.Services.AddSingleton<Entities>();
+        builder.Services.AddComponentHealthChecks();
 
         builder.Services.AddAkka(ActorSystemName, (akka, _) =>
         {
@@ -84,7 +89,7 @@ public static class ServerHost
                 })
                 .AddServices(mirror, blobs, clock, new DirectoryOrbRegistry(Path.Combine(dataDirectory, OrbDirectory)))
                 .WithSingleton<ProjectorSingleton>("projector",
-                    ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection()]),
+                    ProjectorActor.PropsFor(readStore, Projections),
                     new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);
             if (options.RunAgent)
             {
@@ -115,6 +120,7 @@ public static class ServerHost
         api.MapPipelines();
         api.MapAdmin();
         app.MapGitHubWebhooks();
+        app.MapHealthEndpoints();
         app.Lifetime.ApplicationStarted.Register(() =>
             announce($"CircleActors listening on {string.Join(", ", app.Urls)}; cluster address {self}; data in {dataDirectory}"));
         return app;
