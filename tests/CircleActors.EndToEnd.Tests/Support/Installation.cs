@@ -20,7 +20,7 @@ public sealed class Installation : IAsyncDisposable
         "circleactors.jobs.lease = 6s\ncircleactors.agent.heartbeat-interval = 1s\ncircleactors.jobs.enqueue-reminder = 1s\ncircleactors.scheduler.node-timeout = 3s";
 
     private readonly ITestOutputHelper _output;
-    private readonly string[] _journalArguments;
+    private readonly string[] _serverArguments;
     private readonly List<NodeProcess> _agents = new();
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("ca-e2e-data-").FullName;
@@ -35,16 +35,18 @@ public sealed class Installation : IAsyncDisposable
     public NodeProcess? Server { get; private set; }
     public HttpClient Http { get; }
 
-    private Installation(ITestOutputHelper output, string[] journalArguments)
+    private Installation(ITestOutputHelper output, string[] serverArguments)
     {
         _output = output;
-        _journalArguments = journalArguments;
+        _serverArguments = serverArguments;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public static async Task<Installation> StartAsync(ITestOutputHelper output, string journal, bool withAgent = true, string? agentCapacityCpus = "2")
+    /// <param name="serverArguments">More options of <c>circleactors server</c> (statsd, metrics interval).</param>
+    public static async Task<Installation> StartAsync(
+        ITestOutputHelper output, string journal, bool withAgent = true, string? agentCapacityCpus = "2", IReadOnlyList<string>? serverArguments = null)
     {
-        var installation = new Installation(output, await Journals.ServerArgumentsAsync(journal));
+        var installation = new Installation(output, [.. await Journals.ServerArgumentsAsync(journal), .. serverArguments ?? []]);
         await installation.StartServerAsync();
         if (withAgent) installation.StartAgent(installation.AgentName, agentCapacityCpus);
         return installation;
@@ -57,7 +59,7 @@ public sealed class Installation : IAsyncDisposable
         Server = NodeProcess.Start(
         [
             "server", "--data-dir", DataDirectory, "--http", $"http://127.0.0.1:{HttpPort}", "--cluster-port", ClusterPort.ToString(),
-            "--no-agent", .. _journalArguments,
+            "--no-agent", .. _serverArguments,
         ], Environment);
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(90))

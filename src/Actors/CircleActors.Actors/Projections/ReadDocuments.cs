@@ -47,6 +47,18 @@ public sealed class ReadDocuments(ReadStore store)
         await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p ORDER BY number DESC LIMIT {limit}", ct,
             ("k", kind), ("p", project));
 
+    /// <summary>How many documents of a kind have each status.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountByStatusAsync(string kind, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenAsync(ct);
+        await using var command = ReadStore.Command(connection, null, "SELECT status, COUNT(*) FROM read_documents WHERE kind = @k GROUP BY status", ("k", kind));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var counts = new Dictionary<string, long>();
+        while (await reader.ReadAsync(ct))
+            if (!reader.IsDBNull(0)) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
     /// <summary>Documents of a project whose status is one of <paramref name="statuses"/>.</summary>
     public async Task<IReadOnlyList<T>> WithStatusAsync<T>(string kind, string project, IReadOnlyList<string> statuses, CancellationToken ct = default)
     {

@@ -25,7 +25,7 @@ public sealed class RunQueue
 
     public sealed record Allocation(TaskKey Task, int Attempt, double Cpus, int MemoryMb, long Sequence);
 
-    public sealed record Assignment(TaskKey Task, int Attempt, NodeId Node, IActorRef Agent, long Sequence);
+    public sealed record Assignment(TaskKey Task, int Attempt, NodeId Node, IActorRef Agent, long Sequence, DateTimeOffset QueuedAt);
 
     private sealed class Node(NodeId id)
     {
@@ -196,7 +196,7 @@ public sealed class RunQueue
             var sequence = ++node.NextSequence;
             node.Allocate(new Allocation(waiting.Task, waiting.Attempt, cpus, memory, sequence));
             if (!node.CanTakeWork) takers.Remove(node);
-            assignments.Add(new Assignment(waiting.Task, waiting.Attempt, node.Id, node.Agent, sequence));
+            assignments.Add(new Assignment(waiting.Task, waiting.Attempt, node.Id, node.Agent, sequence, waiting.QueuedAt));
         }
         foreach (var assigned in assignments)
         {

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Hosting;
 using CircleActors.Actors.Agents;
 using CircleActors.Actors.Jobs;
+using CircleActors.Actors.Metrics;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Jobs.Messages;
 
@@ -114,6 +115,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         if (settled.Reply is JobReplies.TaskAssignmentAccepted accepted)
         {
             assignment.Agent.Tell(new AgentProtocol.RunTask(assignment.Sequence, accepted.Spec));
+            CircleMeter.RunQueueLatency.Record(Math.Max(0, (_clock.UtcNow - assignment.QueuedAt).TotalMilliseconds));
             return;
         }
         // Refused (the task ended or moved on) or unanswered: free the slot. An unanswered

@@ -2,6 +2,7 @@ using System.CommandLine;
 using CircleActors.Actors.Persistence;
 using CircleActors.Agent.Runtime;
 using CircleActors.Server.Hosting;
+using CircleActors.Server.Metrics;
 
 namespace CircleActors.Cli.Commands;
 
@@ -43,9 +44,17 @@ public static class ServerCommands
         var join = new Option<string[]>("--join") { Description = "Seed nodes (akka.tcp://circleactors@host:port) of an existing cluster", AllowMultipleArgumentsPerToken = true };
         var executor = ExecutorOption();
         var agentName = new Option<string?>("--agent-name");
+        var statsd = new Option<string?>("--statsd") { Description = "Send metrics to a statsd/DogStatsD agent at host:port over UDP" };
+        var statsdPrefix = new Option<string>("--statsd-prefix") { Description = "Put before every statsd metric name", DefaultValueFactory = _ => "" };
+        var statsdTags = new Option<string[]>("--statsd-tag") { Description = "A tag on every statsd metric, key=value (e.g. Env=production); repeatable" };
+        var metricsInterval = new Option<double>("--metrics-interval")
+        {
+            Description = "Seconds between gauge samples and statsd flushes",
+            DefaultValueFactory = _ => 10,
+        };
         var command = new Command("server", "Run a services node (with an in-process agent unless --no-agent)")
         {
-            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName,
+            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName, statsd, statsdPrefix, statsdTags, metricsInterval,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -69,6 +78,15 @@ public static class ServerCommands
                 Agent = AgentSettings.ForThisMachine(parse.GetValue(agentName) ?? "local-agent"),
                 Executor = parse.GetValue(executor),
                 ExtraHocon = ExtraHocon,
+                Metrics = new MetricsOptions
+                {
+                    Interval = parse.GetValue(metricsInterval) is > 0 and var seconds
+                        ? TimeSpan.FromSeconds(seconds)
+                        : throw new ArgumentException("--metrics-interval must be a positive number of seconds"),
+                    Statsd = parse.GetValue(statsd) is { } address
+                        ? StatsdOptions.Parse(address, parse.GetValue(statsdPrefix)!, parse.GetValue(statsdTags) ?? [])
+                        : null,
+                },
             });
             await app.RunAsync(ct);
             return 0;

@@ -19,6 +19,7 @@ using CircleActors.Domain.Common;
 using DirectoryOrbRegistry = CircleActors.Domain.Config.DirectoryOrbRegistry;
 using CircleActors.Server.Api;
 using CircleActors.Server.Health;
+using CircleActors.Server.Metrics;
 using CircleActors.Server.Webhooks;
 
 namespace CircleActors.Server.Hosting;
@@ -41,6 +42,7 @@ public static class ServerHost
     public static WebApplication Build(ServerOptions options, Action<string>? announce = null)
     {
         announce ??= Console.WriteLine;
+        MetricsHosting.StartPrometheusAdapter();
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
         var journal = options.EffectiveJournal;
@@ -98,10 +100,14 @@ public static class ServerHost
             }
         });
 
+        // After the actor system, so the sampler's first look finds the scheduler registered.
+        builder.Services.AddCircleMetrics(options.Metrics);
+
         // Binding failures (malformed JSON, a missing body) reach the handler below as exceptions.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         var app = builder.Build();
+        app.UseHttpRequestCounting();
         app.Use(async (context, next) =>
         {
             try
@@ -121,6 +127,7 @@ public static class ServerHost
         api.MapAdmin();
         app.MapGitHubWebhooks();
         app.MapHealthEndpoints();
+        app.MapCircleMetrics();
         app.Lifetime.ApplicationStarted.Register(() =>
             announce($"CircleActors listening on {string.Join(", ", app.Urls)}; cluster address {self}; data in {dataDirectory}"));
         return app;
