@@ -170,7 +170,11 @@ public sealed class Installation : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var agent in _agents) await agent.DisposeAsync();
+        foreach (var agent in _agents)
+        {
+            _output.WriteLine("agent output (tail):\n" + Tail(agent.Output));
+            await agent.DisposeAsync();
+        }
         if (Server is not null)
         {
             _output.WriteLine("server output (tail):\n" + Tail(Server.Output));
