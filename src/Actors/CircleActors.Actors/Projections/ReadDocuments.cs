@@ -60,13 +60,22 @@ public sealed class ReadDocuments(ReadStore store)
     }
 
     /// <summary>Documents of a project whose status is one of <paramref name="statuses"/>.</summary>
-    public async Task<IReadOnlyList<T>> WithStatusAsync<T>(string kind, string project, IReadOnlyList<string> statuses, CancellationToken ct = default)
+    public Task<IReadOnlyList<T>> WithStatusAsync<T>(string kind, string project, IReadOnlyList<string> statuses, CancellationToken ct = default) =>
+        WithStatusAsync<T>(kind, project, statuses, limit: null, ct);
+
+    /// <summary>Documents of any project whose status is one of <paramref name="statuses"/>, most recently updated first.</summary>
+    public Task<IReadOnlyList<T>> WithStatusEverywhereAsync<T>(string kind, IReadOnlyList<string> statuses, int limit, CancellationToken ct = default) =>
+        WithStatusAsync<T>(kind, project: null, statuses, limit, ct);
+
+    private async Task<IReadOnlyList<T>> WithStatusAsync<T>(string kind, string? project, IReadOnlyList<string> statuses, int? limit, CancellationToken ct)
     {
         var names = statuses.Select((_, i) => "@s" + i).ToList();
-        var parameters = new List<(string, object?)> { ("k", kind), ("p", project) };
+        var parameters = new List<(string, object?)> { ("k", kind) };
+        if (project is not null) parameters.Add(("p", project));
         parameters.AddRange(statuses.Select((s, i) => ("s" + i, (object?)s)));
-        return await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p AND status IN ({string.Join(", ", names)})",
-            ct, parameters.ToArray());
+        var sql = $"SELECT document FROM read_documents WHERE kind = @k {(project is null ? "" : "AND project = @p ")}AND status IN ({string.Join(", ", names)})"
+            + (limit is { } n ? $" ORDER BY updated_at DESC LIMIT {n}" : "");
+        return await QueryAsync<T>(sql, ct, parameters.ToArray());
     }
 
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, CancellationToken ct, params (string, object?)[] parameters)

@@ -125,6 +125,7 @@ public static class ServerHost
         api.MapProjects();
         api.MapPipelines();
         api.MapAdmin();
+        api.MapOps();
         app.MapGitHubWebhooks();
         app.MapHealthEndpoints();
         app.MapCircleMetrics();
