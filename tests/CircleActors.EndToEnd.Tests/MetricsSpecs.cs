@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -66,17 +65,6 @@ public sealed class MetricsSpecs(ITestOutputHelper output)
         }
     }
 
-    private static async Task<string> WaitForAsync(Func<Task<string?>> probe, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if (await probe() is { } found) return found;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException(what);
-    }
-
     [Fact]
     public async Task A_known_workload_shows_in_prometheus_and_in_statsd_with_the_circleci_names_and_values()
     {
@@ -90,11 +78,11 @@ public sealed class MetricsSpecs(ITestOutputHelper output)
         await installation.WaitForPipelineAsync(pipelineId, TimeSpan.FromMinutes(2));
 
         // Prometheus: the gauges once sampled after the workload, the counters and histograms at once.
-        var scrape = await WaitForAsync(async () =>
+        var scrape = await Poll.UntilAsync(async () =>
         {
             var text = await new HttpClient().GetStringAsync($"http://127.0.0.1:{installation.HttpPort}/metrics");
             return text.Contains("\ncircle_nomad_server_agent_jobs_complete 2\n") && text.Contains("\ncircle_nomad_server_agent_jobs_dead 1\n") ? text : null;
-        }, "the scrape never showed 2 complete and 1 dead jobs");
+        }, "the scrape never showed 2 complete and 1 dead jobs", seconds: 30);
         output.WriteLine(string.Join("\n", scrape.Split('\n').Where(l => l.StartsWith("circle"))));
         Assert.Contains("\ncircle_nomad_server_agent_jobs_pending 0\n", scrape);
         Assert.Contains("\ncircle_nomad_server_agent_jobs_running 0\n", scrape);
@@ -112,8 +100,8 @@ public sealed class MetricsSpecs(ITestOutputHelper output)
         Assert.Contains("\ncircle_projector_lag ", scrape);
 
         // Statsd: the same names with dots, the global tag on every line.
-        await WaitForAsync(() => Task.FromResult(statsd.Lines.Contains("circle.nomad.server_agent.jobs.dead:1|g|#Env:e2e") ? "" : null),
-            "statsd never got 1 dead job");
+        await Poll.UntilAsync(() => Task.FromResult(statsd.Lines.Contains("circle.nomad.server_agent.jobs.dead:1|g|#Env:e2e") ? "" : null),
+            "statsd never got 1 dead job", seconds: 30);
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // the rest of that flush's datagrams, and one more flush
         var lines = statsd.Lines.ToList();
         Assert.Contains("circle.nomad.server_agent.jobs.complete:2|g|#Env:e2e", lines);

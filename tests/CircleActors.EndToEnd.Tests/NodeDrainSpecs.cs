@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -26,17 +25,6 @@ public sealed class NodeDrainSpecs(ITestOutputHelper output)
             jobs: [work]
         """;
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, string what, int seconds = 90) where T : class
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(seconds))
-        {
-            if (await probe() is { } found) return found;
-            await Task.Delay(250);
-        }
-        throw new TimeoutException(what);
-    }
-
     /// <summary>The pipeline's one job in full (tasks, nodes, pending reason) once the read side has it.</summary>
     private static async Task<JsonNode?> JobAsync(Installation installation, string pipelineId)
     {
@@ -46,7 +34,7 @@ public sealed class NodeDrainSpecs(ITestOutputHelper output)
     }
 
     private static Task<JsonNode> JobWhereAsync(Installation installation, string pipelineId, Func<JsonNode, bool> condition, string what, int seconds = 90) =>
-        WaitForAsync(async () => await JobAsync(installation, pipelineId) is { } job && condition(job) ? job : null, what, seconds);
+        Poll.UntilAsync(async () => await JobAsync(installation, pipelineId) is { } job && condition(job) ? job : null, what, seconds);
 
     private static JsonNode Task0(JsonNode job) => job["tasks"]![0]!;
 
@@ -61,7 +49,7 @@ public sealed class NodeDrainSpecs(ITestOutputHelper output)
     }
 
     private static async Task WaitForNodeAsync(Installation installation, string name) =>
-        await WaitForAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             using var response = await installation.Http.GetAsync($"/api/v2/admin/nodes/{name}");
             return response.IsSuccessStatusCode ? "" : null;
@@ -95,7 +83,7 @@ public sealed class NodeDrainSpecs(ITestOutputHelper output)
         await installation.WaitForPipelineAsync(first, TimeSpan.FromMinutes(2));
         var firstJob = (await JobAsync(installation, first))!;
         Assert.Equal(("success", a, 1), (firstJob["status"]!.GetValue<string>(), Task0(firstJob)["node"]!.GetValue<string>(), Task0(firstJob)["attempt"]!.GetValue<int>()));
-        var node = await WaitForAsync(async () => await NodeAsync(installation, a) is { } n && n["running_allocations"]!.GetValue<int>() == 0 ? n : null,
+        var node = await Poll.UntilAsync(async () => await NodeAsync(installation, a) is { } n && n["running_allocations"]!.GetValue<int>() == 0 ? n : null,
             "the drained node kept its allocation");
         Assert.Equal(("ready", true, "eligible"), (node["status"]!.GetValue<string>(), node["drain"]!.GetValue<bool>(), node["eligibility"]!.GetValue<string>()));
 
@@ -142,7 +130,7 @@ public sealed class NodeDrainSpecs(ITestOutputHelper output)
         await JobWhereAsync(installation, first, j => j["status"]!.GetValue<string>() == "running", "the first job never ran");
 
         agentA.Terminate();
-        await WaitForAsync(async () => (await NodeAsync(installation, a))["drain"]!.GetValue<bool>() ? "" : null, "SIGTERM did not drain the node");
+        await Poll.UntilAsync(async () => (await NodeAsync(installation, a))["drain"]!.GetValue<bool>() ? "" : null, "SIGTERM did not drain the node");
         var b = installation.AgentName + "-b";
         var agentB = installation.StartAgent(b);
         var second = await installation.TriggerAsync(Slug);
@@ -163,7 +151,7 @@ public sealed class NodeDrainSpecs(ITestOutputHelper output)
         Assert.True(await agentB.WaitForExitAsync(TimeSpan.FromSeconds(10)), "a second SIGTERM did not stop the agent:\n" + agentB.Output);
         var requeued = await JobWhereAsync(installation, second, j => Task0(j)["attempt"]!.GetValue<int>() == 2, "the stopped agent's task never ran again");
         Assert.NotEqual("success", Task0(requeued)["status"]!.GetValue<string>());
-        Assert.Equal("down", (await WaitForAsync(async () => await NodeAsync(installation, b) is { } n && n["status"]!.GetValue<string>() == "down" ? n : null,
+        Assert.Equal("down", (await Poll.UntilAsync(async () => await NodeAsync(installation, b) is { } n && n["status"]!.GetValue<string>() == "down" ? n : null,
             "the stopped node never went down"))["status"]!.GetValue<string>());
     }
 }
