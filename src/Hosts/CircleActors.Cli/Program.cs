@@ -13,7 +13,7 @@ var root = new RootCommand("CircleActors: a self-hosted CI/CD server for .circle
     BenchCommands.Bench(),
     ConfigCommands.Config(),
     OrbCommands.Orb(),
-    CircleActors.Cli.Ops.OpsCommands.Ops(),
+    CircleActors.Cli.Ops.OpsCommands.OpsWithShell(),
 };
 try
 {

@@ -21,6 +21,14 @@ public static class OpsCommands
         Leaf("metrics", "Current values of the circle.* metrics", [], MetricsAsync),
     };
 
+    /// <summary>The palettes, plus <c>shell</c> to run them interactively.</summary>
+    public static Command OpsWithShell()
+    {
+        var ops = Ops();
+        ops.Subcommands.Add(OpsShell.Shell());
+        return ops;
+    }
+
     /// <summary>A command with the connection options and <c>-json</c>, running <paramref name="action"/>.</summary>
     public static Command Leaf(string name, string description, IReadOnlyList<Symbol> symbols, Action action)
     {
