@@ -13,11 +13,13 @@ var root = new RootCommand("CircleActors: a self-hosted CI/CD server for .circle
     BenchCommands.Bench(),
     ConfigCommands.Config(),
     OrbCommands.Orb(),
+    CircleActors.Cli.Ops.OpsCommands.OpsWithShell(),
 };
 try
 {
     // Our own handler below: a refused request or a bad option is one line, not a stack trace.
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // Signals are the commands' own: the server's host stops on them, the agent drains on the first.
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
 }
 catch (Exception ex) when (ex is ApiException or ArgumentException or InvalidOperationException or HttpRequestException or IOException)
 {

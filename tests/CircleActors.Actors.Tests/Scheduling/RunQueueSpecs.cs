@@ -135,6 +135,38 @@ public sealed class RunQueueSpecs
     }
 
     [Fact]
+    public void An_ineligible_node_takes_no_new_tasks_and_the_pending_reason_says_so()
+    {
+        Node(A, slots: 2);
+        Node(B, slots: 2);
+        Assert.True(_queue.SetDrain(A, true));
+        Assert.True(_queue.SetEligibility(B, false));
+        Enqueue(Task(1));
+
+        Assert.Empty(_queue.Dispatch());
+        Assert.Equal("all nodes are draining or ineligible", _queue.PendingReason(Task(1)));
+        Assert.False(Info(B).Eligible);
+
+        Assert.True(_queue.SetEligibility(B, true));
+        Assert.Equal([B], _queue.Dispatch().Select(a => a.Node));
+        Assert.False(_queue.SetEligibility(new NodeId("nobody"), true));
+    }
+
+    [Fact]
+    public void A_drain_and_its_deadline_are_taken_from_the_agent_by_a_scheduler_that_did_not_know_the_node()
+    {
+        var deadline = T0.AddMinutes(5);
+        _queue.Register(A, "a", AgentA, 4, 8192, T0, new Agents.AgentProtocol.NodeSettings(A, true, deadline, Eligible: false), "eu-1", "gpu");
+
+        Assert.Equal((true, deadline, false, "eu-1", "gpu"), (Info(A).Drain, Info(A).DrainDeadline, Info(A).Eligible, Info(A).Datacenter, Info(A).NodeClass));
+        // Known nodes keep the scheduler's settings: a restarted agent claiming none does not lift a drain.
+        _queue.Register(A, "a", AgentA, 4, 8192, T0, Agents.AgentProtocol.NodeSettings.Default(A));
+        Assert.True(Info(A).Drain);
+        Assert.True(_queue.SetDrain(A, false));
+        Assert.Null(Info(A).DrainDeadline);
+    }
+
+    [Fact]
     public void A_draining_node_takes_no_new_tasks_until_the_drain_is_lifted()
     {
         Node(A, slots: 2);

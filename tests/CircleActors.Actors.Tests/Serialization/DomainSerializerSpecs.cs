@@ -163,4 +163,31 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
         Assert.Equal(fixture.Agent, restored.Agent);
         Assert.False(restored.Agent.IsNobody());
     }
+
+    [Fact]
+    public void Node_settings_travel_with_registration_heartbeats_and_the_operators_drain_intact()
+    {
+        var node = new Domain.Common.NodeId("n");
+        var settings = new AgentProtocol.NodeSettings(node, Drain: true, DrainDeadline: new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), Eligible: false);
+        object[] messages =
+        [
+            new AgentProtocol.RegisterAgent(node, "n", fixture.Agent, 2, 4096, settings, "eu-1", "gpu"),
+            new AgentProtocol.RequestWork(node, 3, 7, [], settings),
+            settings,
+            new CircleActors.Actors.Scheduling.SchedulerProtocol.SetDrain(node, true, settings.DrainDeadline),
+            new CircleActors.Actors.Scheduling.SchedulerProtocol.SetEligibility(node, false),
+            new CircleActors.Actors.Scheduling.SchedulerProtocol.NodeChanged(new CircleActors.Actors.Scheduling.SchedulerProtocol.NodeInfo(node, "n", "ready", true, 4, 8192, 2, 4096, [],
+                settings.DrainDeadline!.Value, Eligible: false, DrainDeadline: settings.DrainDeadline, Datacenter: "eu-1", NodeClass: "gpu")),
+        ];
+        foreach (var message in messages)
+        {
+            var serializer = (DomainSerializer)_serialization.FindSerializerFor(message);
+            var restored = serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message));
+            Assert.Equal(message.GetType(), restored.GetType());
+            Assert.Equal(serializer.ToBinary(message), serializer.ToBinary(restored));
+        }
+        var register = (DomainSerializer)_serialization.FindSerializerFor(messages[0]);
+        var back = (AgentProtocol.RegisterAgent)register.FromBinary(register.ToBinary(messages[0]), register.Manifest(messages[0]));
+        Assert.Equal((settings, "eu-1", "gpu"), (back.Settings, back.Datacenter, back.NodeClass));
+    }
 }

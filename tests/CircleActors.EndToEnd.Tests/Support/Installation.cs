@@ -20,7 +20,7 @@ public sealed class Installation : IAsyncDisposable
         "circleactors.jobs.lease = 6s\ncircleactors.agent.heartbeat-interval = 1s\ncircleactors.jobs.enqueue-reminder = 1s\ncircleactors.scheduler.node-timeout = 3s";
 
     private readonly ITestOutputHelper _output;
-    private readonly string[] _journalArguments;
+    private readonly string[] _serverArguments;
     private readonly List<NodeProcess> _agents = new();
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("ca-e2e-data-").FullName;
@@ -37,19 +37,21 @@ public sealed class Installation : IAsyncDisposable
 
     private readonly Dictionary<string, string> _environment;
 
-    private Installation(ITestOutputHelper output, string[] journalArguments, string? extraHocon)
+    private Installation(ITestOutputHelper output, string[] serverArguments, string? extraHocon)
     {
         _output = output;
-        _journalArguments = journalArguments;
+        _serverArguments = serverArguments;
         _environment = new() { ["CIRCLEACTORS_EXTRA_HOCON"] = FastLeases + (extraHocon is null ? "" : "\n" + extraHocon) };
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
+    /// <param name="serverArguments">More options of <c>circleactors server</c> (statsd, metrics interval).</param>
     /// <param name="extraHocon">HOCON for the server and agents on top of <see cref="FastLeases"/>.</param>
     public static async Task<Installation> StartAsync(
-        ITestOutputHelper output, string journal, bool withAgent = true, string? agentCapacityCpus = "2", string? extraHocon = null)
+        ITestOutputHelper output, string journal, bool withAgent = true, string? agentCapacityCpus = "2",
+        IReadOnlyList<string>? serverArguments = null, string? extraHocon = null)
     {
-        var installation = new Installation(output, await Journals.ServerArgumentsAsync(journal), extraHocon);
+        var installation = new Installation(output, [.. await Journals.ServerArgumentsAsync(journal), .. serverArguments ?? []], extraHocon);
         await installation.StartServerAsync();
         if (withAgent) installation.StartAgent(installation.AgentName, agentCapacityCpus);
         return installation;
@@ -60,7 +62,7 @@ public sealed class Installation : IAsyncDisposable
         Server = NodeProcess.Start(
         [
             "server", "--data-dir", DataDirectory, "--http", $"http://127.0.0.1:{HttpPort}", "--cluster-port", ClusterPort.ToString(),
-            "--no-agent", .. _journalArguments,
+            "--no-agent", .. _serverArguments,
         ], _environment);
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(90))
@@ -171,7 +173,11 @@ public sealed class Installation : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var agent in _agents) await agent.DisposeAsync();
+        foreach (var agent in _agents)
+        {
+            _output.WriteLine("agent output (tail):\n" + Tail(agent.Output));
+            await agent.DisposeAsync();
+        }
         if (Server is not null)
         {
             _output.WriteLine("server output (tail):\n" + Tail(Server.Output));

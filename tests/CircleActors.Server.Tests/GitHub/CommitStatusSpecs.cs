@@ -71,11 +71,18 @@ public sealed class CommitStatusSpecs
                 return items.Count == 1 && items[0]!["status"]!.GetValue<string>() == "success" ? items[0] : null;
             }, "the workflow succeeded while GitHub was down");
             Assert.Empty(gitHub.Statuses);
+            // GitHub down is the github component's problem, not the node's readiness.
+            using (var down = await http.GetAsync("/health-check/github"))
+                Assert.Equal(System.Net.HttpStatusCode.InternalServerError, down.StatusCode);
+            using (var ready = await http.GetAsync("/ready"))
+                Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
             await Until(() => Task.FromResult(gitHub.Refused > 0 ? (object)true : null), "the server tried GitHub");
 
             gitHub.Down = false;
             await Until(() => Task.FromResult(gitHub.Statuses.Any(s => s.State == "success") ? (object)true : null), "the success status arrived", TimeSpan.FromSeconds(90));
             var statuses = gitHub.Statuses.ToList();
+            var health = JsonNode.Parse(await http.GetStringAsync("/health-check/github"))!;
+            Assert.Contains("calls left this hour", health["components"]![0]!["description"]!.GetValue<string>());
             Assert.All(statuses, s => Assert.Equal(("acme", "statuses", sha, "ci/circleactors: main", "Token gh-token-for-specs"),
                 (s.Owner, s.Repository, s.Sha, s.Context, s.Authorization)));
             Assert.Equal(["pending", "success"], statuses.Select(s => s.State).Distinct());

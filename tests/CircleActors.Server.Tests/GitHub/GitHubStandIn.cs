@@ -25,6 +25,9 @@ public sealed class GitHubStandIn : IAsyncDisposable
 
     public int Refused => _refused;
 
+    /// <summary>The token GitHub takes; any other is refused with 401.</summary>
+    public string AcceptedToken { get; init; } = "gh-token-for-specs";
+
     public Uri Url => new(_app.Urls.First() + "/");
 
     private GitHubStandIn(WebApplication app) => _app = app;
@@ -54,6 +57,15 @@ public sealed class GitHubStandIn : IAsyncDisposable
                 ["description"] = body["description"]?.GetValue<string>(), ["target_url"] = body["target_url"]?.GetValue<string>(),
                 ["context"] = body["context"]!.GetValue<string>(), ["created_at"] = now, ["updated_at"] = now,
             }, statusCode: StatusCodes.Status201Created);
+        });
+        app.MapGet("/api/v3/rate_limit", (HttpRequest request) =>
+        {
+            if (standIn.Down) return Results.StatusCode(StatusCodes.Status502BadGateway);
+            if (request.Headers.Authorization.FirstOrDefault() != $"Token {standIn.AcceptedToken}")
+                return Results.Json(new { message = "Bad credentials" }, statusCode: StatusCodes.Status401Unauthorized);
+            var reset = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+            var core = new { limit = 5000, remaining = 4999, reset };
+            return Results.Json(new { resources = new { core, search = core }, rate = core });
         });
         await app.StartAsync();
         return standIn;

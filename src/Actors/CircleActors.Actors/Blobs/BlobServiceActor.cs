@@ -139,6 +139,7 @@ public sealed class BlobServiceActor : ReceiveActor
 
         object Refuse(string reason)
         {
+            if (key.Kind == BlobKind.Artifact) Metrics.CircleMeter.ArtifactUploadErrors.Add(1);
             try { File.Delete(temporary); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { log.Warning("could not remove {0}: {1}", temporary, ex.Message); }
             return new Rejected(RejectionKind.Invalid, reason);

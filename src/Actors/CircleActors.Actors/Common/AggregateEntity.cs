@@ -45,6 +45,9 @@ public abstract class AggregateEntity<TState, TCommand, TEvent> : ReceivePersist
 
     public override string PersistenceId { get; }
 
+    /// <summary>The entity type, as the persistence id's prefix names it (<c>job</c>, <c>pipeline</c>, ...).</summary>
+    private string EntityType => PersistenceId[..Math.Max(0, PersistenceId.IndexOf('-'))];
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     protected TState State { get; private set; }
@@ -79,6 +82,7 @@ public abstract class AggregateEntity<TState, TCommand, TEvent> : ReceivePersist
         }
 
         var remaining = decision.Events.Count;
+        var writing = System.Diagnostics.Stopwatch.StartNew();
         PersistAll(decision.Events, @event =>
         {
             State = Apply(State, @event);
@@ -86,6 +90,7 @@ public abstract class AggregateEntity<TState, TCommand, TEvent> : ReceivePersist
             if (LastSequenceNr % SnapshotInterval == 0) SaveSnapshot(State);
             if (--remaining == 0)
             {
+                Metrics.CircleMeter.JournalWriteLatency.Record(writing.Elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("entity", EntityType));
                 replyTo.Tell(decision.Reply);
                 UpdateIdleTimeout();
             }

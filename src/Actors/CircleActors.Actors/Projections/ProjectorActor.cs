@@ -26,7 +26,7 @@ public sealed class ProjectorActor : ReceiveActor
         foreach (var projection in projections)
         foreach (var tag in projection.Tags)
         {
-            var name = $"{projection.Name}:{tag}";
+            var name = StreamName(projection, tag);
             var log = _log;
             var source = RestartSource.OnFailuresWithBackoff(() =>
                     Source.FromTask(store.GetOffsetAsync(name))
@@ -51,6 +51,9 @@ public sealed class ProjectorActor : ReceiveActor
             _streams.Add(source.ViaMaterialized(KillSwitches.Single<NotUsed>(), Keep.Right).To(Sink.Ignore<NotUsed>()).Run(materializer));
         }
     }
+
+    /// <summary>The name a stream's offset is stored under.</summary>
+    public static string StreamName(IProjection projection, string tag) => $"{projection.Name}:{tag}";
 
     /// <summary>
     /// The projector under a backoff supervisor: if it cannot start (the read journal's first

@@ -47,14 +47,35 @@ public sealed class ReadDocuments(ReadStore store)
         await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p ORDER BY number DESC LIMIT {limit}", ct,
             ("k", kind), ("p", project));
 
+    /// <summary>How many documents of a kind have each status.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountByStatusAsync(string kind, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenAsync(ct);
+        await using var command = ReadStore.Command(connection, null, "SELECT status, COUNT(*) FROM read_documents WHERE kind = @k GROUP BY status", ("k", kind));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var counts = new Dictionary<string, long>();
+        while (await reader.ReadAsync(ct))
+            if (!reader.IsDBNull(0)) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
     /// <summary>Documents of a project whose status is one of <paramref name="statuses"/>.</summary>
-    public async Task<IReadOnlyList<T>> WithStatusAsync<T>(string kind, string project, IReadOnlyList<string> statuses, CancellationToken ct = default)
+    public Task<IReadOnlyList<T>> WithStatusAsync<T>(string kind, string project, IReadOnlyList<string> statuses, CancellationToken ct = default) =>
+        WithStatusAsync<T>(kind, project, statuses, limit: null, ct);
+
+    /// <summary>Documents of any project whose status is one of <paramref name="statuses"/>, most recently updated first.</summary>
+    public Task<IReadOnlyList<T>> WithStatusEverywhereAsync<T>(string kind, IReadOnlyList<string> statuses, int limit, CancellationToken ct = default) =>
+        WithStatusAsync<T>(kind, project: null, statuses, limit, ct);
+
+    private async Task<IReadOnlyList<T>> WithStatusAsync<T>(string kind, string? project, IReadOnlyList<string> statuses, int? limit, CancellationToken ct)
     {
         var names = statuses.Select((_, i) => "@s" + i).ToList();
-        var parameters = new List<(string, object?)> { ("k", kind), ("p", project) };
+        var parameters = new List<(string, object?)> { ("k", kind) };
+        if (project is not null) parameters.Add(("p", project));
         parameters.AddRange(statuses.Select((s, i) => ("s" + i, (object?)s)));
-        return await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p AND status IN ({string.Join(", ", names)})",
-            ct, parameters.ToArray());
+        var sql = $"SELECT document FROM read_documents WHERE kind = @k {(project is null ? "" : "AND project = @p ")}AND status IN ({string.Join(", ", names)})"
+            + (limit is { } n ? $" ORDER BY updated_at DESC LIMIT {n}" : "");
+        return await QueryAsync<T>(sql, ct, parameters.ToArray());
     }
 
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, CancellationToken ct, params (string, object?)[] parameters)

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using CircleActors.Actors.Agents;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Config;
 using CircleActors.Domain.Jobs;
@@ -25,7 +26,7 @@ public sealed class RunQueue
 
     public sealed record Allocation(TaskKey Task, int Attempt, double Cpus, int MemoryMb, long Sequence);
 
-    public sealed record Assignment(TaskKey Task, int Attempt, NodeId Node, IActorRef Agent, long Sequence);
+    public sealed record Assignment(TaskKey Task, int Attempt, NodeId Node, IActorRef Agent, long Sequence, DateTimeOffset QueuedAt);
 
     private sealed class Node(NodeId id)
     {
@@ -38,7 +39,16 @@ public sealed class RunQueue
         public long NextSequence;
         public bool Up;
         public bool Drain;
+        public DateTimeOffset? DrainDeadline;
+        public bool Eligible = true;
+        public string Datacenter = AgentProtocol.NodeSettings.DefaultDatacenter;
+        public string NodeClass = "";
         public DateTimeOffset LastSeen;
+
+        /// <summary>Neither draining nor made ineligible: the node may be given new tasks.</summary>
+        public bool Schedulable => !Drain && Eligible;
+
+        public AgentProtocol.NodeSettings Settings => new(Id, Drain, DrainDeadline, Eligible);
 
         // Totals kept as allocations come and go: the scheduler asks for them for every waiting
         // task on every dispatch, so they must not cost a walk over the allocations.
@@ -53,7 +63,7 @@ public sealed class RunQueue
         /// <summary>Slots the agent offered, less the assignments it had not seen when it offered them.</summary>
         public int Demand => FreeSlots - _unseen;
 
-        public bool CanTakeWork => Up && !Drain && Demand > 0;
+        public bool CanTakeWork => Up && Schedulable && Demand > 0;
 
         public bool Fits(double cpus, int memoryMb) =>
             _allocations.Count == 0 || (UsedCpus + cpus <= CapacityCpus && UsedMemoryMb + memoryMb <= CapacityMemoryMb);
@@ -120,9 +130,22 @@ public sealed class RunQueue
         foreach (var node in _nodes.Values) node.Free(task, allocation => allocation.Attempt <= attempt);
     }
 
-    public void Register(NodeId id, string name, IActorRef agent, double capacityCpus, int capacityMemoryMb, DateTimeOffset now)
+    /// <summary>
+    /// Registers (or re-registers) a node. A node new to this scheduler takes the settings its
+    /// agent claims, so a drain outlives a scheduler failover; a known node keeps the settings
+    /// held here, which the scheduler then tells the agent.
+    /// </summary>
+    public void Register(
+        NodeId id, string name, IActorRef agent, double capacityCpus, int capacityMemoryMb, DateTimeOffset now,
+        AgentProtocol.NodeSettings? claimed = null, string datacenter = AgentProtocol.NodeSettings.DefaultDatacenter, string nodeClass = "")
     {
-        if (!_nodes.TryGetValue(id, out var node)) _nodes[id] = node = new Node(id);
+        if (!_nodes.TryGetValue(id, out var node))
+        {
+            _nodes[id] = node = new Node(id);
+            if (claimed is not null) Apply(node, claimed);
+        }
+        node.Datacenter = datacenter;
+        node.NodeClass = nodeClass;
         node.Name = name;
         node.Agent = agent;
         node.CapacityCpus = capacityCpus;
@@ -149,13 +172,40 @@ public sealed class RunQueue
     /// <summary>The agent of a node, when the node is up.</summary>
     public IActorRef? AgentOf(NodeId id) => _nodes.TryGetValue(id, out var node) && node.Up ? node.Agent : null;
 
-    /// <summary>A draining node takes no new tasks; those it runs finish.</summary>
-    public bool SetDrain(NodeId id, bool drain)
+    /// <summary>A draining node takes no new tasks; those it runs finish (until the deadline, when one is set).</summary>
+    public bool SetDrain(NodeId id, bool drain, DateTimeOffset? deadline = null)
     {
         if (!_nodes.TryGetValue(id, out var node)) return false;
         node.Drain = drain;
+        node.DrainDeadline = drain ? deadline : null;
         return true;
     }
+
+    /// <summary>An ineligible node takes no new tasks; unlike a drain, it has no deadline and no end.</summary>
+    public bool SetEligibility(NodeId id, bool eligible)
+    {
+        if (!_nodes.TryGetValue(id, out var node)) return false;
+        node.Eligible = eligible;
+        return true;
+    }
+
+    /// <summary>Settings an agent gave itself (a drain on SIGTERM); false when the node is unknown.</summary>
+    public bool ApplySettings(AgentProtocol.NodeSettings settings)
+    {
+        if (!_nodes.TryGetValue(settings.Node, out var node)) return false;
+        Apply(node, settings);
+        return true;
+    }
+
+    private static void Apply(Node node, AgentProtocol.NodeSettings settings)
+    {
+        node.Drain = settings.Drain;
+        node.DrainDeadline = settings.Drain ? settings.DrainDeadline : null;
+        node.Eligible = settings.Eligible;
+    }
+
+    /// <summary>The settings the scheduler holds for a node, to tell its agent.</summary>
+    public AgentProtocol.NodeSettings? SettingsOf(NodeId id) => _nodes.TryGetValue(id, out var node) ? node.Settings : null;
 
     /// <summary>Marks silent nodes down and drops their allocations (their jobs' leases will lapse).</summary>
     public IReadOnlyList<NodeId> ExpireSilentNodes(DateTimeOffset now)
@@ -196,7 +246,7 @@ public sealed class RunQueue
             var sequence = ++node.NextSequence;
             node.Allocate(new Allocation(waiting.Task, waiting.Attempt, cpus, memory, sequence));
             if (!node.CanTakeWork) takers.Remove(node);
-            assignments.Add(new Assignment(waiting.Task, waiting.Attempt, node.Id, node.Agent, sequence));
+            assignments.Add(new Assignment(waiting.Task, waiting.Attempt, node.Id, node.Agent, sequence, waiting.QueuedAt));
         }
         foreach (var assigned in assignments)
         {
@@ -229,7 +279,8 @@ public sealed class RunQueue
         if (_nodes.Count == 0) return "no agent has registered";
         if (up.Count == 0) return "all nodes are down";
         if (up.All(n => n.Drain)) return "all nodes are draining";
-        if (!up.Any(n => !n.Drain && n.Fits(cpus, memory)))
+        if (up.All(n => !n.Schedulable)) return "all nodes are draining or ineligible";
+        if (!up.Any(n => n.Schedulable && n.Fits(cpus, memory)))
             return $"no node with {cpus:0.##} free CPUs and {memory} MB for resource class {waiting.ResourceClass}";
         return "waiting for an agent to ask for work";
     }
@@ -237,9 +288,13 @@ public sealed class RunQueue
     public IEnumerable<(TaskKey Task, int Attempt, string ResourceClass, DateTimeOffset QueuedAt)> WaitingTasks =>
         _waiting.Select(w => (w.Task, w.Attempt, w.ResourceClass, w.QueuedAt));
 
-    public IEnumerable<SchedulerProtocol.NodeInfo> Nodes => _nodes.Values.OrderBy(n => n.Id.Value, StringComparer.Ordinal).Select(n =>
-        new SchedulerProtocol.NodeInfo(n.Id, n.Name, n.Up ? "ready" : "down", n.Drain, n.CapacityCpus, n.CapacityMemoryMb,
-            n.UsedCpus, n.UsedMemoryMb, n.Allocations.Keys.ToList(), n.LastSeen));
+    public IEnumerable<SchedulerProtocol.NodeInfo> Nodes => _nodes.Values.OrderBy(n => n.Id.Value, StringComparer.Ordinal).Select(Info);
+
+    public SchedulerProtocol.NodeInfo? NodeInfo(NodeId id) => _nodes.TryGetValue(id, out var node) ? Info(node) : null;
+
+    private static SchedulerProtocol.NodeInfo Info(Node n) =>
+        new(n.Id, n.Name, n.Up ? "ready" : "down", n.Drain, n.CapacityCpus, n.CapacityMemoryMb,
+            n.UsedCpus, n.UsedMemoryMb, n.Allocations.Keys.ToList(), n.LastSeen, n.Eligible, n.DrainDeadline, n.Datacenter, n.NodeClass);
 
     private bool IsAllocated(TaskKey task, int attempt) =>
         _nodes.Values.Any(n => n.Allocations.TryGetValue(task, out var a) && a.Attempt >= attempt);

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Hosting;
 using CircleActors.Actors.Agents;
 using CircleActors.Actors.Jobs;
+using CircleActors.Actors.Metrics;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Jobs.Messages;
 
@@ -41,9 +42,10 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
                 _log.Warning("agent {0} at {1} is not an Up member of this cluster: not registered", m.Name, m.Agent.Path.Address);
                 return;
             }
-            _queue.Register(m.Node, m.Name, m.Agent, m.CapacityCpus, m.CapacityMemoryMb, _clock.UtcNow);
+            _queue.Register(m.Node, m.Name, m.Agent, m.CapacityCpus, m.CapacityMemoryMb, _clock.UtcNow, m.Settings, m.Datacenter, m.NodeClass);
             Context.Watch(m.Agent);
             m.Agent.Tell(new AgentProtocol.AgentRegistered(m.Node));
+            if (_queue.SettingsOf(m.Node) is { } settings && settings != (m.Settings ?? AgentProtocol.NodeSettings.Default(m.Node))) m.Agent.Tell(settings);
             _log.Info("agent {0} ({1}) registered with {2} CPUs and {3} MB", m.Name, m.Node, m.CapacityCpus, m.CapacityMemoryMb);
         });
         Receive<AgentProtocol.RequestWork>(m =>
@@ -51,8 +53,30 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
             if (!IsUpMember(Sender)) return;
             // An agent the scheduler does not know (it started after the agent registered) registers again.
             if (!_queue.RequestWork(m.Node, m.FreeSlots, m.LastAssignmentSeen, m.Running.ToHashSet(), _clock.UtcNow))
+            {
                 Sender.Tell(new AgentProtocol.RegistrationRequired(m.Node));
-            else Dispatch();
+                return;
+            }
+            // The agent has not heard of a change (a lost directive): tell it again.
+            if (m.Settings is not null && _queue.SettingsOf(m.Node) is { } settings && settings != m.Settings) Sender.Tell(settings);
+            Dispatch();
+        });
+        Receive<AgentProtocol.NodeSettings>(m =>
+        {
+            if (!_queue.ApplySettings(m)) return;
+            _log.Info("node {0} {1} itself", m.Node, m.Drain ? "is draining" : "stopped draining");
+            Dispatch();
+        });
+        Receive<SchedulerProtocol.SetDrain>(m =>
+        {
+            if (_queue.SetDrain(m.Node, m.Enable, m.Deadline))
+                _log.Info("node {0}: drain {1}{2}", m.Node, m.Enable ? "enabled" : "disabled", m.Enable && m.Deadline is { } d ? $", deadline {d:O}" : "");
+            SettingsChanged(m.Node);
+        });
+        Receive<SchedulerProtocol.SetEligibility>(m =>
+        {
+            if (_queue.SetEligibility(m.Node, m.Eligible)) _log.Info("node {0}: {1}", m.Node, m.Eligible ? "eligible" : "ineligible");
+            SettingsChanged(m.Node);
         });
         Receive<SchedulerProtocol.CancelRunningTask>(m =>
             _queue.AgentOf(m.Node)?.Tell(new AgentProtocol.CancelTask(m.Task, m.Attempt, m.Reason)));
@@ -78,6 +102,14 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
         var address = agent.Path.Address.HasLocalScope ? cluster.SelfAddress : agent.Path.Address;
         return cluster.State.Members.Any(m => m.Address.Equals(address) && m.Status == Akka.Cluster.MemberStatus.Up);
+    }
+
+    /// <summary>Answers the operator, tells the node's agent its new settings, and dispatches what a node made eligible can take.</summary>
+    private void SettingsChanged(NodeId node)
+    {
+        Sender.Tell(new SchedulerProtocol.NodeChanged(_queue.NodeInfo(node)));
+        if (_queue.SettingsOf(node) is { } settings) _queue.AgentOf(node)?.Tell(settings);
+        Dispatch();
     }
 
     public static Props PropsFor(IClock clock) => Props.Create(() => new SchedulerActor(clock));
@@ -114,6 +146,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         if (settled.Reply is JobReplies.TaskAssignmentAccepted accepted)
         {
             assignment.Agent.Tell(new AgentProtocol.RunTask(assignment.Sequence, accepted.Spec));
+            CircleMeter.RunQueueLatency.Record(Math.Max(0, (_clock.UtcNow - assignment.QueuedAt).TotalMilliseconds));
             return;
         }
         // Refused (the task ended or moved on) or unanswered: free the slot. An unanswered

@@ -1,3 +1,4 @@
+using CircleActors.Actors.Agents;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Jobs;
 
@@ -30,9 +31,22 @@ public static class SchedulerProtocol
         double UsedCpus,
         int UsedMemoryMb,
         IReadOnlyList<TaskKey> Allocations,
-        DateTimeOffset LastSeen);
+        DateTimeOffset LastSeen,
+        bool Eligible = true,
+        DateTimeOffset? DrainDeadline = null,
+        string Datacenter = AgentProtocol.NodeSettings.DefaultDatacenter,
+        string NodeClass = "");
 
     public sealed record NodeList(IReadOnlyList<NodeInfo> Nodes);
+
+    /// <summary>An operator drains a node (or stops draining it); <paramref name="Deadline"/> bounds how long its tasks may run on.</summary>
+    public sealed record SetDrain(NodeId Node, bool Enable, DateTimeOffset? Deadline);
+
+    /// <summary>An operator makes a node eligible for new tasks, or not.</summary>
+    public sealed record SetEligibility(NodeId Node, bool Eligible);
+
+    /// <summary>The node after a change; null when the scheduler does not know it.</summary>
+    public sealed record NodeChanged(NodeInfo? Node);
 
     public sealed record GetPendingTasks;
 

@@ -112,6 +112,7 @@ public static class MessageManifests
         [typeof(AgentProtocol.RunTask)] = "agent.run-task.v1",
         [typeof(AgentProtocol.CancelTask)] = "agent.cancel-task.v1",
         [typeof(AgentProtocol.ExtendLease)] = "agent.extend-lease.v1",
+        [typeof(AgentProtocol.NodeSettings)] = "agent.node-settings.v1",
         [typeof(LogProtocol.LogChunk)] = "log.chunk.v1",
         [typeof(LogProtocol.LogChunkAck)] = "log.chunk-ack.v1",
         [typeof(BlobProtocol.OpenUpload)] = "blob.open-upload.v1",
@@ -128,6 +129,9 @@ public static class MessageManifests
         [typeof(SchedulerProtocol.NodeList)] = "scheduler.node-list.v1",
         [typeof(SchedulerProtocol.GetPendingTasks)] = "scheduler.get-pending.v1",
         [typeof(SchedulerProtocol.PendingTaskList)] = "scheduler.pending-list.v1",
+        [typeof(SchedulerProtocol.SetDrain)] = "scheduler.set-drain.v1",
+        [typeof(SchedulerProtocol.SetEligibility)] = "scheduler.set-eligibility.v1",
+        [typeof(SchedulerProtocol.NodeChanged)] = "scheduler.node-changed.v1",
     };
 
     /// <summary>The domain's message families; every type implementing one must have a manifest.</summary>

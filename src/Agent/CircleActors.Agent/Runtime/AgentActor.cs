@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
@@ -35,10 +36,32 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     private readonly int _chunkMaxBytes;
     private long _lastAssignmentSeen;
     private bool _registered;
+    private AgentProtocol.NodeSettings _nodeSettings;
+    // Set once the process was told to stop (SIGTERM): the drain is the agent's own and no
+    // operator may lift it; whoever asked is told when the last task has ended.
+    private bool _stopping;
+    private readonly List<IActorRef> _waitingForIdle = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private sealed record Running(JobTaskSpec Spec, CancellationTokenSource Cancellation, TaskOutbox Outbox);
+    /// <param name="EndedByDrain">Set when the node's drain deadline stopped the task: it then ends infrastructure_fail, to run again elsewhere.</param>
+    private sealed record Running(JobTaskSpec Spec, CancellationTokenSource Cancellation, TaskOutbox Outbox, StrongBox<bool> EndedByDrain);
+
+    /// <summary>Drain this node and answer <see cref="Idle"/> once no task runs (the process is stopping).</summary>
+    public sealed record DrainAndStop
+    {
+        public static readonly DrainAndStop Instance = new();
+    }
+
+    public sealed record Idle
+    {
+        public static readonly Idle Instance = new();
+    }
+
+    private sealed record DrainDeadlinePassed
+    {
+        public static readonly DrainDeadlinePassed Instance = new();
+    }
 
     private sealed record Heartbeat
     {
@@ -57,6 +80,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     public AgentActor(AgentSettings settings, IExecutor executor)
     {
         _settings = settings;
+        _nodeSettings = AgentProtocol.NodeSettings.Default(settings.Node);
         _executor = executor;
         // A node without the blob service or the test results region (agent specs with probes) runs
         // tasks without caches, workspaces, artifacts, stored test results or the circleci program.
@@ -103,6 +127,53 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
             }
         });
         Receive<TaskEnded>(OnTaskEnded);
+        Receive<AgentProtocol.NodeSettings>(OnNodeSettings);
+        Receive<DrainDeadlinePassed>(_ =>
+        {
+            foreach (var running in _running.Values)
+            {
+                _log.Info("drain deadline passed: stopping {0}; it runs again elsewhere", running.Spec.Key);
+                running.EndedByDrain.Value = true;
+                running.Cancellation.Cancel();
+            }
+        });
+        Receive<DrainAndStop>(_ =>
+        {
+            _stopping = true;
+            _waitingForIdle.Add(Sender);
+            if (!_nodeSettings.Drain) OnNodeSettings(_nodeSettings with { Drain = true });
+            Scheduler.Tell(_nodeSettings);
+            if (_running.Count == 0) TellIdle();
+        });
+    }
+
+    /// <summary>
+    /// Settings from the scheduler (an operator's drain or eligibility) or from this agent itself.
+    /// The agent keeps them to claim them again when it registers with a new scheduler, and keeps
+    /// the drain deadline itself, so a scheduler failover does not lose it.
+    /// </summary>
+    private void OnNodeSettings(AgentProtocol.NodeSettings settings)
+    {
+        if (_stopping && !settings.Drain)
+        {
+            // Stopping is this agent's own drain: an undrain from an operator cannot hold it back.
+            Scheduler.Tell(_nodeSettings);
+            return;
+        }
+        if (settings.Drain != _nodeSettings.Drain || settings.Eligible != _nodeSettings.Eligible)
+            _log.Info("node {0}: {1}, {2}", _settings.Node, settings.Drain ? "draining" : "not draining", settings.Eligible ? "eligible" : "ineligible");
+        _nodeSettings = settings;
+        Timers.Cancel(nameof(DrainDeadlinePassed));
+        if (settings is { Drain: true, DrainDeadline: { } deadline })
+            Timers.StartSingleTimer(nameof(DrainDeadlinePassed), DrainDeadlinePassed.Instance, Max(TimeSpan.Zero, deadline - DateTimeOffset.UtcNow));
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private void TellIdle()
+    {
+        foreach (var waiting in _waitingForIdle) waiting.Tell(Idle.Instance);
+        _waitingForIdle.Clear();
     }
 
     public static Props PropsFor(AgentSettings settings, IExecutor executor) => Props.Create(() => new AgentActor(settings, executor));
@@ -131,10 +202,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     }
 
     private void Register() =>
-        Scheduler.Tell(new AgentProtocol.RegisterAgent(_settings.Node, _settings.Name, Self, _settings.CapacityCpus, _settings.CapacityMemoryMb));
+        Scheduler.Tell(new AgentProtocol.RegisterAgent(_settings.Node, _settings.Name, Self, _settings.CapacityCpus, _settings.CapacityMemoryMb,
+            _nodeSettings, _settings.Datacenter, _settings.NodeClass));
 
     private void RequestWork() =>
-        Scheduler.Tell(new AgentProtocol.RequestWork(_settings.Node, _settings.MaxConcurrentTasks - _running.Count, _lastAssignmentSeen, _running.Keys.ToList()));
+        Scheduler.Tell(new AgentProtocol.RequestWork(_settings.Node, _settings.MaxConcurrentTasks - _running.Count, _lastAssignmentSeen, _running.Keys.ToList(), _nodeSettings));
 
     private void OnHeartbeat()
     {
@@ -163,18 +235,20 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         var self = Self;
         var outbox = new TaskOutbox(spec, Jobs, Logs, _chunkMaxBytes,
             reason => self.Tell(new AgentProtocol.CancelTask(spec.Key, spec.Attempt, reason)));
-        _running[spec.Key] = new Running(spec, cancellation, outbox);
+        var endedByDrain = new StrongBox<bool>();
+        _running[spec.Key] = new Running(spec, cancellation, outbox, endedByDrain);
         _log.Info("running {0} (job {1} #{2}, attempt {3})", spec.Key, spec.JobName, spec.JobNumber, spec.Attempt);
         Jobs.Tell(new AgentProtocol.ExtendLease(spec.JobId, spec.TaskIndex, spec.Attempt, _settings.Node));
 
-        RunAsync(spec, outbox, Jobs, cancellation.Token).PipeTo(self, success: result => new TaskEnded(spec, result),
+        RunAsync(spec, outbox, Jobs, endedByDrain, cancellation.Token).PipeTo(self, success: result => new TaskEnded(spec, result),
             failure: ex => new TaskEnded(spec, new TaskResult(TaskOutcome.InfrastructureFail, ex.GetBaseException().Message)));
     }
 
     /// <summary>Runs off the actor's thread: it must not touch the actor's state or context.</summary>
-    private async Task<TaskResult> RunAsync(JobTaskSpec spec, TaskOutbox outbox, IActorRef jobs, CancellationToken cancellationToken)
+    private async Task<TaskResult> RunAsync(JobTaskSpec spec, TaskOutbox outbox, IActorRef jobs, StrongBox<bool> endedByDrain, CancellationToken cancellationToken)
     {
         var result = await _runner.RunAsync(spec, outbox, cancellationToken).ConfigureAwait(false);
+        if (endedByDrain.Value) result = new TaskResult(TaskOutcome.InfrastructureFail, "the node's drain deadline passed");
         await outbox.DrainAsync().ConfigureAwait(false);
         if (outbox.IsAbandoned) return result;
         var status = result.Outcome switch
@@ -200,5 +274,6 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         }
         _log.Info("{0} ended {1}{2}", spec.Key, ended.Result.Status, ended.Result.Reason is { } reason ? ": " + reason : "");
         RequestWork();
+        if (_stopping && _running.Count == 0) TellIdle();
     }
 }

@@ -8,6 +8,12 @@ namespace CircleActors.Agent.Runtime;
 /// </summary>
 public sealed record AgentSettings(NodeId Node, string Name, double CapacityCpus, int CapacityMemoryMb, int MaxConcurrentTasks)
 {
+    /// <summary>Where the node is, for operators reading <c>ops node status</c> (Nomad's datacenter).</summary>
+    public string Datacenter { get; init; } = Actors.Agents.AgentProtocol.NodeSettings.DefaultDatacenter;
+
+    /// <summary>A free-form class operators group nodes by (Nomad's node class); empty when not given.</summary>
+    public string NodeClass { get; init; } = "";
+
     public const double ReservedCpus = 2;
     public const int ReservedMemoryMb = 4096;
 

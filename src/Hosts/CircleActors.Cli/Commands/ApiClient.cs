@@ -28,17 +28,23 @@ public sealed class ApiClient(Uri server, string token) : IDisposable
 
     public async Task<string> SendForTextAsync(HttpMethod method, string path, object? body = null, CancellationToken ct = default)
     {
+        var (status, text) = await SendForAnyStatusAsync(method, path, body, ct);
+        if ((int)status is < 200 or > 299)
+        {
+            var message = TryMessage(text) ?? text;
+            throw new ApiException($"{(int)status} {status}: {message}");
+        }
+        return text;
+    }
+
+    /// <summary>The answer whatever its status (health checks answer 500 with a body worth reading).</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Text)> SendForAnyStatusAsync(HttpMethod method, string path, object? body = null, CancellationToken ct = default)
+    {
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Add("Circle-Token", token);
         if (body is not null) request.Content = JsonContent.Create(body, options: new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
         using var response = await _http.SendAsync(request, ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode)
-        {
-            var message = TryMessage(text) ?? text;
-            throw new ApiException($"{(int)response.StatusCode} {response.ReasonPhrase}: {message}");
-        }
-        return text;
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
     }
 
     private static string? TryMessage(string text)

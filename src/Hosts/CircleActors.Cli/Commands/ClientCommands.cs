@@ -14,12 +14,12 @@ public static class ClientCommands
 
     private static readonly Option<string?> Token = new("--token") { Description = "API token (default: CIRCLE_TOKEN, or DATA_DIR/admin.token)" };
 
-    private static Option<string> DataDir => ServerCommands.DataDirOption();
+    internal static Option<string> DataDir => ServerCommands.DataDirOption();
 
-    private static ApiClient Client(ParseResult parse, Option<string> dataDir) =>
+    internal static ApiClient Client(ParseResult parse, Option<string> dataDir) =>
         new(new Uri(parse.GetValue(Server)!), ApiClient.ResolveToken(parse.GetValue(Token), parse.GetValue(dataDir)!));
 
-    private static void AddConnection(Command command, Option<string> dataDir)
+    internal static void AddConnection(Command command, Option<string> dataDir)
     {
         command.Options.Add(Server);
         command.Options.Add(Token);

@@ -1,8 +1,10 @@
 using CircleActors.Server.GitHub;
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using CircleActors.Actors.Persistence;
 using CircleActors.Agent.Runtime;
 using CircleActors.Server.Hosting;
+using CircleActors.Server.Metrics;
 
 namespace CircleActors.Cli.Commands;
 
@@ -53,9 +55,18 @@ public static class ServerCommands
         {
             Description = "Serve artifacts with unsafe content types (HTML, scripts) as themselves; also CIRCLEACTORS_SERVE_UNSAFE_ARTIFACTS=true",
         };
+        var statsd = new Option<string?>("--statsd") { Description = "Send metrics to a statsd/DogStatsD agent at host:port over UDP" };
+        var statsdPrefix = new Option<string>("--statsd-prefix") { Description = "Put before every statsd metric name", DefaultValueFactory = _ => "" };
+        var statsdTags = new Option<string[]>("--statsd-tag") { Description = "A tag on every statsd metric, key=value (e.g. Env=production); repeatable" };
+        var metricsInterval = new Option<double>("--metrics-interval")
+        {
+            Description = "Seconds between gauge samples and statsd flushes",
+            DefaultValueFactory = _ => 10,
+        };
         var command = new Command("server", "Run a services node (with an in-process agent unless --no-agent)")
         {
             dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName, githubUrl, publicUrl, serveUnsafe,
+            statsd, statsdPrefix, statsdTags, metricsInterval,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -82,6 +93,15 @@ public static class ServerCommands
                 ExtraHocon = ExtraHocon,
                 ServeUnsafeArtifacts = parse.GetValue(serveUnsafe)
                     || string.Equals(Environment.GetEnvironmentVariable("CIRCLEACTORS_SERVE_UNSAFE_ARTIFACTS"), "true", StringComparison.OrdinalIgnoreCase),
+                Metrics = new MetricsOptions
+                {
+                    Interval = parse.GetValue(metricsInterval) is > 0 and var seconds
+                        ? TimeSpan.FromSeconds(seconds)
+                        : throw new ArgumentException("--metrics-interval must be a positive number of seconds"),
+                    Statsd = parse.GetValue(statsd) is { } address
+                        ? StatsdOptions.Parse(address, parse.GetValue(statsdPrefix)!, parse.GetValue(statsdTags) ?? [])
+                        : null,
+                },
             });
             await app.RunAsync(ct);
             return 0;
@@ -112,10 +132,19 @@ public static class ServerCommands
             Description = "Where the agent makes throwaway workspaces for machine jobs",
             DefaultValueFactory = _ => Path.Combine(DefaultDataDirectory, "agent"),
         };
-        var command = new Command("agent", "Run an agent that joins a cluster and runs tasks") { join, name, cpus, memory, host, port, executor, dataDir };
+        var datacenter = new Option<string>("--datacenter") { Description = "Where this node is, as `ops node status` shows it", DefaultValueFactory = _ => "dc1" };
+        var nodeClass = new Option<string>("--node-class") { Description = "A class to group nodes by, as `ops node status` shows it", DefaultValueFactory = _ => "" };
+        var command = new Command("agent", "Run an agent that joins a cluster and runs tasks (SIGTERM drains it and exits when idle; a second SIGTERM exits at once)")
+        {
+            join, name, cpus, memory, host, port, executor, dataDir, datacenter, nodeClass,
+        };
         command.SetAction(async (parse, ct) =>
         {
-            var settings = AgentSettings.ForThisMachine(parse.GetValue(name), parse.GetValue(cpus), parse.GetValue(memory));
+            var settings = AgentSettings.ForThisMachine(parse.GetValue(name), parse.GetValue(cpus), parse.GetValue(memory)) with
+            {
+                Datacenter = parse.GetValue(datacenter)!,
+                NodeClass = parse.GetValue(nodeClass)!,
+            };
             var seed = parse.GetValue(join)!;
             if (!seed.Contains("://")) seed = $"akka.tcp://{AgentNode.ActorSystemName}@{seed}";
             var workDirectory = parse.GetValue(dataDir)!;
@@ -123,7 +152,26 @@ public static class ServerCommands
             var node = new AgentNode(settings, ServerHost.CreateExecutor(parse.GetValue(executor), settings.Name, workDirectory), [seed],
                 host: parse.GetValue(host)!, port: parse.GetValue(port) == 0 ? ServerHost.FreeTcpPort() : parse.GetValue(port), extraHocon: ExtraHocon);
             Console.WriteLine($"agent {settings.Name} joining {seed} with {settings.CapacityCpus} CPUs and {settings.CapacityMemoryMb} MB");
-            await node.RunAsync(ct);
+            using var now = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var terminations = 0;
+            // The first SIGTERM (or Ctrl+C) drains, as an autoscaling group's scale-down wants; a second one means now.
+            void OnSignal(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                if (Interlocked.Increment(ref terminations) == 1)
+                {
+                    Console.WriteLine($"agent {settings.Name}: {signal.Signal}: draining; exits once its tasks end (again to exit now)");
+                    node.DrainAndStop();
+                }
+                else
+                {
+                    Console.WriteLine($"agent {settings.Name}: second {signal.Signal}: exiting now; its tasks run again elsewhere");
+                    now.Cancel();
+                }
+            }
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            await node.RunAsync(now.Token);
             return 0;
         });
         return command;

@@ -6,6 +6,7 @@ using Akka.Persistence.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using CircleActors.Actors.Common;
+using CircleActors.Actors.Metrics;
 using CircleActors.Actors.Persistence;
 using CircleActors.Actors.Projections;
 using CircleActors.Actors.Workflows;
@@ -76,7 +77,7 @@ public sealed class CommitStatusNotifier : ReceiveActor
         if (@event is WorkflowEvents.WorkflowFinished) _open.Remove(id);
         if (context.Project.Vcs != "gh") return;
         var status = CommitStatuses.For(@event, name)!;
-        await client.Repository.Status.Create(context.Project.Organization, context.Project.Repository, context.Revision, new NewCommitStatus
+        await CountedAsync(() => client.Repository.Status.Create(context.Project.Organization, context.Project.Repository, context.Revision, new NewCommitStatus
         {
             State = status.State switch
             {
@@ -88,7 +89,23 @@ public sealed class CommitStatusNotifier : ReceiveActor
             Description = status.Description,
             Context = status.Context,
             TargetUrl = settings.WorkflowPage(id.Value),
-        });
+        }));
+    }
+
+    /// <summary>Counts every call to GitHub's API in <c>circle.github.api_call</c>, tagged by whether it succeeded.</summary>
+    public static async Task<T> CountedAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            var result = await call();
+            CircleMeter.GitHubApiCalls.Add(1, new KeyValuePair<string, object?>("outcome", "success"));
+            return result;
+        }
+        catch
+        {
+            CircleMeter.GitHubApiCalls.Add(1, new KeyValuePair<string, object?>("outcome", "failure"));
+            throw;
+        }
     }
 }
 

@@ -19,6 +19,8 @@ using CircleActors.Agent.Runtime;
 using CircleActors.Domain.Common;
 using DirectoryOrbRegistry = CircleActors.Domain.Config.DirectoryOrbRegistry;
 using CircleActors.Server.Api;
+using CircleActors.Server.Health;
+using CircleActors.Server.Metrics;
 using CircleActors.Server.Webhooks;
 
 namespace CircleActors.Server.Hosting;
@@ -35,9 +37,13 @@ public static class ServerHost
     /// <summary>Where <c>circleactors orb import</c> stores orbs, under the data directory.</summary>
     public const string OrbDirectory = "orbs";
 
+    /// <summary>The read side's projections, run by the projector singleton and watched by health and metrics.</summary>
+    public static readonly IReadOnlyList<IProjection> Projections = [new DocumentProjection(), new AuditProjection(), new TestResultsProjection()];
+
     public static WebApplication Build(ServerOptions options, Action<string>? announce = null)
     {
         announce ??= Console.WriteLine;
+        MetricsHosting.StartPrometheusAdapter();
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
         var journal = options.EffectiveJournal;
@@ -80,6 +86,7 @@ public static class ServerHost
             document.Info = new() { Title = "CircleActors API", Version = "v2", Description = "CircleCI API v2 paths and shapes, served by CircleActors." };
             return Task.CompletedTask;
         }));
+        builder.Services.AddComponentHealthChecks();
 
         builder.Services.AddAkka(ActorSystemName, (akka, _) =>
         {
@@ -96,7 +103,7 @@ public static class ServerHost
                 .AddServices(mirror, blobs, documents, clock, orbs)
                 .AddTestResultsEntity(testResults, clock)
                 .WithSingleton<ProjectorSingleton>("projector",
-                    ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection(), new TestResultsProjection()]),
+                    ProjectorActor.PropsFor(readStore, Projections),
                     new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);
             if (options.GitHub is { } github)
                 akka.WithSingleton<CircleActors.Server.GitHub.CommitStatusSingleton>("github-commit-statuses",
@@ -109,10 +116,14 @@ public static class ServerHost
             }
         });
 
+        // After the actor system, so the sampler's first look finds the scheduler registered.
+        builder.Services.AddCircleMetrics(options.Metrics);
+
         // Binding failures (malformed JSON, a missing body) reach the handler below as exceptions.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         var app = builder.Build();
+        app.UseHttpRequestCounting();
         app.Use(async (context, next) =>
         {
             try
@@ -138,9 +149,12 @@ public static class ServerHost
         api.MapPipelines();
         api.MapArtifacts();
         api.MapAdmin();
+        api.MapOps();
         // An unknown API path answers as CircleCI does, with a message, rather than an empty 404.
         api.MapFallback(() => ApiErrors.NotFound("Not found."));
         app.MapGitHubWebhooks();
+        app.MapHealthEndpoints();
+        app.MapCircleMetrics();
         app.Lifetime.ApplicationStarted.Register(() =>
             announce($"CircleActors listening on {string.Join(", ", app.Urls)}; cluster address {self}; data in {dataDirectory}"));
         return app;

@@ -30,5 +30,7 @@ public sealed record ServerOptions
     /// <summary>Extra HOCON prepended to everything (tests shorten leases with it).</summary>
     public string? ExtraHocon { get; init; }
 
+    public Metrics.MetricsOptions Metrics { get; init; } = new();
+
     public JournalSettings EffectiveJournal => Journal ?? JournalSettings.SqliteIn(DataDirectory);
 }
