@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace CircleActors.Server.Api;
 
 /// <summary>
@@ -16,7 +13,7 @@ public sealed class ApiAuthentication(string adminToken) : IEndpointFilter
     {
         var request = context.HttpContext.Request;
         var token = request.Headers[HeaderName].FirstOrDefault() ?? request.Query[QueryName].FirstOrDefault();
-        if (token is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(adminToken)))
+        if (!Hosting.AdminToken.Matches(token, adminToken))
             return ApiErrors.Message(StatusCodes.Status401Unauthorized, "You must log in first.");
         return await next(context);
     }

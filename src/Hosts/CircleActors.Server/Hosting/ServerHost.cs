@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
@@ -18,6 +19,8 @@ using CircleActors.Agent.Runtime;
 using CircleActors.Domain.Common;
 using DirectoryOrbRegistry = CircleActors.Domain.Config.DirectoryOrbRegistry;
 using CircleActors.Server.Api;
+using CircleActors.Server.Live;
+using CircleActors.Server.Web;
 using CircleActors.Server.Webhooks;
 
 namespace CircleActors.Server.Hosting;
@@ -70,6 +73,10 @@ public static class ServerHost
         builder.Services.AddSingleton(blobs);
         builder.Services.AddSingleton(mirror);
         builder.Services.AddSingleton<Entities>();
+        builder.Services.AddSignIn(dataDirectory, token.Token);
+        builder.Services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.AddSingleton<LiveViews>();
+        builder.Services.AddSingleton<LiveFeed>();
 
         builder.Services.AddAkka(ActorSystemName, (akka, _) =>
         {
@@ -86,7 +93,8 @@ public static class ServerHost
                 .AddServices(mirror, blobs, documents, clock, new DirectoryOrbRegistry(Path.Combine(dataDirectory, OrbDirectory)))
                 .WithSingleton<ProjectorSingleton>("projector",
                     ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection()]),
-                    new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);
+                    new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false)
+                .WithActors((system, _, resolver) => system.ActorOf(Props.Create(() => new LiveFeedBridge(resolver.GetService<LiveFeed>())), "live-feed"));
             if (options.RunAgent)
             {
                 var agent = options.Agent ?? AgentSettings.ForThisMachine();
@@ -111,6 +119,9 @@ public static class ServerHost
                 await context.Response.WriteAsJsonAsync(new { message = BadRequestReason(ex) });
             }
         });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHub<EventsHub>(EventsHub.Path);
         var api = app.MapGroup("/api/v2").AddEndpointFilter(new ApiAuthentication(token.Token));
         api.MapProjects();
         api.MapPipelines();
