@@ -8,7 +8,8 @@ using Xunit.Abstractions;
 namespace CircleActors.EndToEnd.Tests.Live;
 
 /// <summary>The event hub on a real server and agent, watched with the SignalR .NET client and the CLI.</summary>
-public sealed class LiveEventsSpecs(LiveInstallation live, ITestOutputHelper output) : IClassFixture<LiveInstallation>
+[Collection(LiveInstallation.Collection)]
+public sealed class LiveEventsSpecs(LiveInstallation live, ITestOutputHelper output)
 {
     private static string Line(long number) => $"\u001b[32mline\u001b[0m {number}";
 

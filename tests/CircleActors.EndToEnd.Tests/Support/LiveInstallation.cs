@@ -8,9 +8,14 @@ namespace CircleActors.EndToEnd.Tests.Support;
 /// </summary>
 public sealed class LiveInstallation : IAsyncLifetime
 {
+    /// <summary>The collection of specs that share one installation.</summary>
+    public const string Collection = "live installation";
+
     public const string Counting = "gh/acme/counting";
     public const string Gated = "gh/acme/gated";
     public const string Sleepy = "gh/acme/sleepy";
+
+    public const string LoginBanner = "Authorised use only. Maintenance on Sunday 06:00 UTC.";
 
     /// <summary>Lines the counting job prints, one every 20 ms.</summary>
     public const int CountedLines = 200;
@@ -69,7 +74,8 @@ public sealed class LiveInstallation : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Installation = await Installation.StartAsync(new NoOutput(), Journals.Sqlite);
+        Installation = await Installation.StartAsync(new NoOutput(), Journals.Sqlite,
+            environment: new Dictionary<string, string> { ["CIRCLEACTORS_LOGIN_BANNER"] = LoginBanner });
         foreach (var (slug, config) in Configs)
         {
             var repository = new GitRepository();
@@ -104,3 +110,6 @@ public sealed class LiveInstallation : IAsyncLifetime
         public void WriteLine(string format, params object[] args) { }
     }
 }
+
+[CollectionDefinition(LiveInstallation.Collection)]
+public sealed class LiveInstallationCollection : ICollectionFixture<LiveInstallation>;

@@ -43,9 +43,14 @@ public static class ServerCommands
         var join = new Option<string[]>("--join") { Description = "Seed nodes (akka.tcp://circleactors@host:port) of an existing cluster", AllowMultipleArgumentsPerToken = true };
         var executor = ExecutorOption();
         var agentName = new Option<string?>("--agent-name");
+        var loginBanner = new Option<string?>("--login-banner")
+        {
+            Description = "A message shown on the sign-in page (default: CIRCLEACTORS_LOGIN_BANNER)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CIRCLEACTORS_LOGIN_BANNER"),
+        };
         var command = new Command("server", "Run a services node (with an in-process agent unless --no-agent)")
         {
-            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName,
+            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName, loginBanner,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -69,6 +74,7 @@ public static class ServerCommands
                 Agent = AgentSettings.ForThisMachine(parse.GetValue(agentName) ?? "local-agent"),
                 Executor = parse.GetValue(executor),
                 ExtraHocon = ExtraHocon,
+                LoginBanner = parse.GetValue(loginBanner),
             });
             await app.RunAsync(ct);
             return 0;

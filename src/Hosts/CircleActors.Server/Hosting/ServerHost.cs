@@ -122,6 +122,7 @@ public static class ServerHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHub<EventsHub>(EventsHub.Path);
+        app.MapPages();
         var api = app.MapGroup("/api/v2").AddEndpointFilter(new ApiAuthentication(token.Token));
         api.MapProjects();
         api.MapPipelines();

@@ -20,6 +20,8 @@ public sealed record ServerOptions
     public bool RunAgent { get; init; } = true;
     public AgentSettings? Agent { get; init; }
     public ExecutorKind Executor { get; init; } = ExecutorKind.Real;
+    /// <summary>The operator's message on the sign-in page (terms of use, a maintenance notice); none when null.</summary>
+    public string? LoginBanner { get; init; }
     /// <summary>Extra HOCON prepended to everything (tests shorten leases with it).</summary>
     public string? ExtraHocon { get; init; }
 

@@ -45,7 +45,34 @@ public sealed record LogLinesMessage(
 
 public sealed record PipelineLiveView(PipelineView Pipeline, IReadOnlyList<WorkflowView> Workflows);
 
-public sealed record ProjectLiveView(string Slug, IReadOnlyList<PipelineLiveView> Pipelines);
+public sealed record ProjectLiveView(string Slug, ProjectStats Stats, IReadOnlyList<PipelineLiveView> Pipelines);
+
+/// <summary>
+/// The dashboard's figures for a project, over its latest <see cref="Sample"/> jobs: medians of
+/// build time (started to stopped) and queue time (queued to started), the last build's time, the
+/// share of finished jobs that succeeded, and the highest parallelism among them.
+/// </summary>
+public sealed record ProjectStats(double? MedianBuildSeconds, double? MedianQueueSeconds, double? LastBuildSeconds, double? SuccessRate, int Parallelism, int JobsCounted)
+{
+    public const int Sample = 100;
+
+    public static ProjectStats Of(IReadOnlyList<JobState> recentFirst)
+    {
+        var finished = recentFirst.Where(j => j is { Exists: true, StartedAt: not null, StoppedAt: not null }).ToList();
+        var builds = finished.Select(j => (j.StoppedAt!.Value - j.StartedAt!.Value).TotalSeconds).ToList();
+        var queues = recentFirst.Where(j => j is { QueuedAt: not null, StartedAt: not null }).Select(j => (j.StartedAt!.Value - j.QueuedAt!.Value).TotalSeconds).ToList();
+        return new ProjectStats(Median(builds), Median(queues), builds.Count > 0 ? builds[0] : null,
+            finished.Count > 0 ? (double)finished.Count(j => j.Status == JobStatus.Success) / finished.Count : null,
+            recentFirst.Where(j => j.Exists).Select(j => j.Template!.TaskCount).DefaultIfEmpty(0).Max(), finished.Count);
+    }
+
+    private static double? Median(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) return null;
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
 
 public sealed record WorkflowLiveView(WorkflowView Workflow, IReadOnlyList<WorkflowJobView> Jobs);
 

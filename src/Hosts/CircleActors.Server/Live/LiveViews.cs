@@ -31,7 +31,8 @@ public sealed class LiveViews(ReadDocuments documents)
         var pipelines = await documents.RecentAsync<PipelineState>(DocumentProjection.PipelineKind, slug, RecentPipelines, ct);
         var views = new List<PipelineLiveView>();
         foreach (var pipeline in pipelines) views.Add(await PipelineAsync(pipeline, ct));
-        return new ProjectLiveView(slug, views);
+        var jobs = await documents.RecentAsync<JobState>(DocumentProjection.JobKind, slug, ProjectStats.Sample, ct);
+        return new ProjectLiveView(slug, ProjectStats.Of(jobs), views);
     }
 
     private async Task<PipelineLiveView> PipelineAsync(PipelineState pipeline, CancellationToken ct)

@@ -16,7 +16,10 @@ namespace CircleActors.Server.Web;
 /// </summary>
 public static class SignIn
 {
+    /// <summary>The hub: a session cookie or an API token.</summary>
     public const string Policy = "signed-in";
+    /// <summary>Pages: a session cookie; anyone else is sent to the sign-in page.</summary>
+    public const string PagePolicy = "signed-in-page";
     public const string TokenScheme = "circle-token";
 
     public static void AddSignIn(this IServiceCollection services, string dataDirectory, string adminToken)
@@ -35,9 +38,15 @@ public static class SignIn
             })
             .AddScheme<AuthenticationSchemeOptions, TokenHandler>(TokenScheme, _ => { });
         services.AddSingleton(new AdminCredential(adminToken));
-        services.AddAuthorization(authorization => authorization.AddPolicy(Policy, policy => policy
-            .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, TokenScheme)
-            .RequireAuthenticatedUser()));
+        services.AddAuthorization(authorization =>
+        {
+            authorization.AddPolicy(Policy, policy => policy
+                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, TokenScheme)
+                .RequireAuthenticatedUser());
+            authorization.AddPolicy(PagePolicy, policy => policy
+                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser());
+        });
     }
 
     public static ClaimsPrincipal Admin(string scheme) =>
