@@ -122,4 +122,46 @@ public sealed class WebUiSpecs(LiveInstallation live) : IAsyncLifetime
         Assert.Equal(0, await Page.Locator("[data-testid=cancel-job]").CountAsync());
         NoScriptErrors();
     }
+
+    [Fact]
+    public async Task Insights_give_circleci_shaped_metrics_and_the_page_charts_them_and_adds_a_finished_run_live()
+    {
+        await live.Installation.WaitForPipelineAsync(await live.Installation.TriggerAsync(LiveInstallation.Counting), TimeSpan.FromSeconds(90));
+        var slug = LiveInstallation.Counting;
+        var summary = await live.Installation.GetAsync($"/api/v2/insights/{slug}/workflows");
+        Assert.Null(summary["next_page_token"]);
+        var main = summary["items"]!.AsArray().Single()!;
+        Assert.Equal("main", main["name"]!.GetValue<string>());
+        var metrics = main["metrics"]!;
+        var runs = metrics["total_runs"]!.GetValue<int>();
+        Assert.True(runs >= 1);
+        Assert.Equal(runs, metrics["successful_runs"]!.GetValue<int>());
+        Assert.Equal(0, metrics["failed_runs"]!.GetValue<int>());
+        Assert.Equal(1.0, metrics["success_rate"]!.GetValue<double>());
+        Assert.Equal(0, metrics["total_credits_used"]!.GetValue<long>());
+        var durations = metrics["duration_metrics"]!;
+        Assert.True(durations["min"]!.GetValue<long>() <= durations["median"]!.GetValue<long>());
+        Assert.True(durations["median"]!.GetValue<long>() <= durations["p95"]!.GetValue<long>());
+        Assert.True(durations["p95"]!.GetValue<long>() <= durations["max"]!.GetValue<long>());
+        var recent = (await live.Installation.GetAsync($"/api/v2/insights/{slug}/workflows/main"))["items"]!.AsArray();
+        Assert.Equal(runs, recent.Count);
+        // 200 lines 20 ms apart: no run is shorter than four seconds.
+        Assert.All(recent, run => Assert.True(run!["duration"]!.GetValue<long>() >= 4, run.ToJsonString()));
+        var jobs = (await live.Installation.GetAsync($"/api/v2/insights/{slug}/workflows/main/jobs"))["items"]!.AsArray();
+        Assert.Equal("count", jobs.Single()!["name"]!.GetValue<string>());
+        Assert.Equal(runs, jobs.Single()!["metrics"]!["total_runs"]!.GetValue<int>());
+
+        await _browser.SignInAsync(live.Token);
+        await Page.GotoAsync($"/insights/{slug}");
+        await _browser.MarkDocumentAsync();
+        var bars = Page.Locator("[data-testid=insight][data-workflow=main] svg.trend rect");
+        await _browser.WaitForAsync(bars.Nth(runs - 1));
+        Assert.Equal("100%", await Page.TextContentAsync("[data-testid=success-rate]"));
+        await _browser.ScreenshotAsync("insights");
+
+        await live.Installation.WaitForPipelineAsync(await live.Installation.TriggerAsync(LiveInstallation.Counting), TimeSpan.FromSeconds(90));
+        await _browser.WaitForAsync(bars.Nth(runs));
+        Assert.False(await _browser.WasReloadedAsync());
+        NoScriptErrors();
+    }
 }

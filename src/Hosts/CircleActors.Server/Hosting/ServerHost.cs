@@ -127,6 +127,7 @@ public static class ServerHost
         api.MapProjects();
         api.MapPipelines();
         api.MapAdmin();
+        api.MapInsights();
         app.MapGitHubWebhooks();
         app.Lifetime.ApplicationStarted.Register(() =>
             announce($"CircleActors listening on {string.Join(", ", app.Urls)}; cluster address {self}; data in {dataDirectory}"));

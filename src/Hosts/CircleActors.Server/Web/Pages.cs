@@ -33,6 +33,8 @@ public static class Pages
             ("projects", JsonSerializer.Serialize(await documents.ProjectsAsync(DocumentProjection.PipelineKind))), ("id", "")));
         pages.MapGet("/pipelines/{id:guid}", (Guid id) => Page("Pipeline", "pipeline", ("id", id.ToString())));
         pages.MapGet("/jobs/{id:guid}", (Guid id) => Page("Job", "job", ("id", id.ToString())));
+        pages.MapGet("/insights/{vcs}/{org}/{repo}", (string vcs, string org, string repo) =>
+            Domain.Common.ProjectSlug.TryParse($"{vcs}/{org}/{repo}", out var slug) ? Page("Insights", "insights", ("id", slug.Value)) : Results.NotFound());
     }
 
     private static async Task<IResult> SignInAsync(HttpContext context, SignIn.AdminCredential admin, ServerOptions options)

@@ -97,7 +97,7 @@ function dashboard() {
     const chosen = branchFilter.value;
     fill(branchFilter, el("option", { value: "" }, "All branches"), [...branches].sort().map(b => el("option", { value: b, selected: b === chosen }, b)));
     fill(stats, ...shown.map(v => el("tr", {},
-      el("td", {}, v.slug), el("td", {}, duration(v.stats.median_build_seconds)), el("td", {}, duration(v.stats.median_queue_seconds)),
+      el("td", {}, el("a", { href: "/insights/" + v.slug, title: "Insights" }, v.slug)), el("td", {}, duration(v.stats.median_build_seconds)), el("td", {}, duration(v.stats.median_queue_seconds)),
       el("td", {}, duration(v.stats.last_build_seconds)),
       el("td", {}, v.stats.success_rate === null ? "–" : Math.round(v.stats.success_rate * 100) + "%"), el("td", {}, v.stats.parallelism))));
     const pipelines = shown.flatMap(v => v.pipelines).filter(p => !chosen || p.pipeline.vcs.branch === chosen)
@@ -299,8 +299,74 @@ function ansi(text) {
   return parts;
 }
 
+// ---- Insights ---------------------------------------------------------------------------------
+
+function insightsPage() {
+  const slug = page.id;
+  let pending = null;
+  const load = async () => {
+    const get = async path => (await (await fetch(`/api/v2/insights/${slug}${path}`, { credentials: "same-origin" })).json()).items;
+    const workflows = await get("/workflows");
+    const sections = [];
+    for (const workflow of workflows) {
+      const name = encodeURIComponent(workflow.name);
+      const [runs, jobs] = await Promise.all([get(`/workflows/${name}`), get(`/workflows/${name}/jobs`)]);
+      sections.push(el("section", { class: "insight", "data-testid": "insight", "data-workflow": workflow.name },
+        el("h2", {}, workflow.name), figures(workflow.metrics), trend(runs.slice().reverse()),
+        el("table", {}, el("thead", {}, el("tr", {}, ["Job", "Runs", "Success rate", "Median", "P95", "Max"].map(h => el("th", {}, h)))),
+          el("tbody", {}, jobs.map(job => el("tr", {}, el("td", {}, job.name), el("td", {}, job.metrics.total_runs),
+            el("td", {}, percent(job.metrics.success_rate)), el("td", {}, duration(job.metrics.duration_metrics.median)),
+            el("td", {}, duration(job.metrics.duration_metrics.p95)), el("td", {}, duration(job.metrics.duration_metrics.max))))))));
+    }
+    fill(main, el("h1", {}, `Insights · ${slug}`), sections.length ? sections : el("p", { class: "empty" }, "No finished workflows yet."));
+  };
+  // Every change of the project (a workflow finishing) reloads the figures, at most once a second.
+  watch("project", slug, () => { pending ??= setTimeout(() => { pending = null; load(); }, 1000); });
+  load();
+}
+
+const percent = rate => Math.round(rate * 100) + "%";
+
+function figures(metrics) {
+  return el("dl", { class: "timing" },
+    el("dt", {}, "Success rate"), el("dd", { "data-testid": "success-rate" }, percent(metrics.success_rate)),
+    el("dt", {}, "Runs"), el("dd", { "data-testid": "runs" }, `${metrics.total_runs} (${metrics.failed_runs} failed)`),
+    el("dt", {}, "Duration"), el("dd", {}, `median ${duration(metrics.duration_metrics.median)}, p95 ${duration(metrics.duration_metrics.p95)}`),
+    el("dt", {}, "Throughput"), el("dd", {}, metrics.throughput.toFixed(1) + " runs a day"));
+}
+
+// Each run a bar (height: duration, colour: outcome), oldest first; the line is the success rate so far.
+function trend(runs) {
+  const ns = "http://www.w3.org/2000/svg";
+  const width = 640, height = 160, bar = Math.max(2, Math.min(24, (width - 20) / Math.max(1, runs.length) - 2));
+  const longest = Math.max(1, ...runs.map(r => r.duration));
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("class", "trend");
+  svg.setAttribute("width", width);
+  let succeeded = 0;
+  const points = [];
+  runs.forEach((run, i) => {
+    const x = 10 + i * (bar + 2), h = Math.max(2, (run.duration / longest) * (height - 30));
+    const rect = document.createElementNS(ns, "rect");
+    for (const [name, value] of Object.entries({ x, y: height - 10 - h, width: bar, height: h, class: "bar status-" + run.status })) rect.setAttribute(name, value);
+    const title = document.createElementNS(ns, "title");
+    title.textContent = `${run.status}, ${duration(run.duration)}, ${new Date(run.created_at).toLocaleString()}`;
+    rect.append(title);
+    svg.append(rect);
+    if (run.status === "success") succeeded++;
+    points.push(`${x + bar / 2},${10 + (1 - succeeded / (i + 1)) * (height - 30)}`);
+  });
+  const line = document.createElementNS(ns, "polyline");
+  line.setAttribute("points", points.join(" "));
+  line.setAttribute("class", "rate");
+  svg.append(line);
+  return svg;
+}
+
 connection.start().then(() => {
   if (page.page === "dashboard") dashboard();
   else if (page.page === "pipeline") pipelinePage();
   else if (page.page === "job") jobPage();
+  else if (page.page === "insights") insightsPage();
 }).catch(error => fill(main, el("p", { class: "error" }, "Live updates are unavailable: " + error)));
