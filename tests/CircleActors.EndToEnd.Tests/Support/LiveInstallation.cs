@@ -14,6 +14,10 @@ public sealed class LiveInstallation : IAsyncLifetime
     public const string Counting = "gh/acme/counting";
     public const string Gated = "gh/acme/gated";
     public const string Sleepy = "gh/acme/sleepy";
+    public const string Flood = "gh/acme/flood";
+
+    /// <summary>Lines the flood job prints as fast as it can: more than a stalled client's socket buffers hold.</summary>
+    public const int FloodLines = 600_000;
 
     public const string LoginBanner = "Authorised use only. Maintenance on Sunday 06:00 UTC.";
 
@@ -51,6 +55,17 @@ public sealed class LiveInstallation : IAsyncLifetime
                       requires: [build]
                   - deploy:
                       requires: [hold]
+            """,
+        [Flood] = $$"""
+            version: 2.1
+            jobs:
+              flood:
+                docker: [{ image: circleactors/busybox:latest }]
+                steps:
+                  - run: { name: Flood, command: "seq 1 {{FloodLines}}" }
+            workflows:
+              main:
+                jobs: [flood]
             """,
         [Sleepy] = """
             version: 2.1
