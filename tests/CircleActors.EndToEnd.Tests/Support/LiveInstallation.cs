@@ -37,25 +37,7 @@ public sealed class LiveInstallation : IAsyncLifetime
               main:
                 jobs: [count]
             """,
-        [Gated] = """
-            version: 2.1
-            jobs:
-              build:
-                docker: [{ image: circleactors/busybox:latest }]
-                steps: [{ run: echo built }]
-              deploy:
-                docker: [{ image: circleactors/busybox:latest }]
-                steps: [{ run: echo deployed }]
-            workflows:
-              release:
-                jobs:
-                  - build
-                  - hold:
-                      type: approval
-                      requires: [build]
-                  - deploy:
-                      requires: [hold]
-            """,
+        [Gated] = WorkflowControlSpecs.ApprovalConfig,
         [Flood] = $$"""
             version: 2.1
             jobs:
