@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the server and its tests need (Docker engine, busybox for local
-# images, git, PostgreSQL 15, ps, tmux, bubblewrap for the machine executor's sandbox) and the
+# images, git, PostgreSQL 15, ps, tmux, bubblewrap for the machine executor's sandbox, Node.js and
+# npm for the web UI's SignalR client, Chromium for the browser tests) and the
 # unprivileged account machine steps run as. Idempotent: prints nothing and touches no package
 # index when everything is already there.
 # Usage: scripts/install-prerequisites.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(docker.io busybox-static git postgresql procps tmux curl bubblewrap)
+packages=(docker.io busybox-static git postgresql procps tmux curl bubblewrap nodejs chromium)
 
 fail() { echo "install-prerequisites: $*" >&2; exit 1; }
 
@@ -23,6 +24,8 @@ missing=()
 for package in "${packages[@]}"; do
   installed "$package" || missing+=("$package")
 done
+# The build installs the browser's SignalR client with npm; some nodejs builds carry npm themselves.
+command -v npm >/dev/null 2>&1 || installed npm || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || fail "missing ${missing[*]}; installing them needs root"
   echo "install-prerequisites: installing ${missing[*]}" >&2

@@ -12,7 +12,7 @@ public sealed class WorkflowControlSpecs(ITestOutputHelper output)
 {
     private const string Slug = "gh/acme/control";
 
-    private const string ApprovalConfig = """
+    internal const string ApprovalConfig = """
         version: 2.1
         jobs:
           build:

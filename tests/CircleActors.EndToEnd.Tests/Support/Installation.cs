@@ -37,21 +37,22 @@ public sealed class Installation : IAsyncDisposable
 
     private readonly Dictionary<string, string> _environment;
 
-    private Installation(ITestOutputHelper output, string[] serverArguments, string? extraHocon)
+    private Installation(ITestOutputHelper output, string[] serverArguments, string? extraHocon, IReadOnlyDictionary<string, string>? environment)
     {
         _output = output;
         _serverArguments = serverArguments;
-        _environment = new() { ["CIRCLEACTORS_EXTRA_HOCON"] = FastLeases + (extraHocon is null ? "" : "\n" + extraHocon) };
+        _environment = new(environment ?? new Dictionary<string, string>()) { ["CIRCLEACTORS_EXTRA_HOCON"] = FastLeases + (extraHocon is null ? "" : "\n" + extraHocon) };
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <param name="serverArguments">More options of <c>circleactors server</c> (statsd, metrics interval).</param>
     /// <param name="extraHocon">HOCON for the server and agents on top of <see cref="FastLeases"/>.</param>
+    /// <param name="environment">More environment variables for the server and agents.</param>
     public static async Task<Installation> StartAsync(
         ITestOutputHelper output, string journal, bool withAgent = true, string? agentCapacityCpus = "2",
-        IReadOnlyList<string>? serverArguments = null, string? extraHocon = null)
+        IReadOnlyList<string>? serverArguments = null, string? extraHocon = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var installation = new Installation(output, [.. await Journals.ServerArgumentsAsync(journal), .. serverArguments ?? []], extraHocon);
+        var installation = new Installation(output, [.. await Journals.ServerArgumentsAsync(journal), .. serverArguments ?? []], extraHocon, environment);
         await installation.StartServerAsync();
         if (withAgent) installation.StartAgent(installation.AgentName, agentCapacityCpus);
         return installation;

@@ -87,7 +87,8 @@ public sealed class CommitStatusSpecs
                 (s.Owner, s.Repository, s.Sha, s.Context, s.Authorization)));
             Assert.Equal(["pending", "success"], statuses.Select(s => s.State).Distinct());
             Assert.Equal("success", statuses.Last().State);
-            Assert.Equal($"https://ci.example.test/workflow/{workflow!["id"]!.GetValue<string>()}", statuses.Last().TargetUrl);
+            Assert.Equal($"https://ci.example.test/pipelines/{pipeline}", statuses.Last().TargetUrl);
+            Assert.Equal(pipeline, workflow!["pipeline_id"]!.GetValue<string>());
         }
         finally
         {

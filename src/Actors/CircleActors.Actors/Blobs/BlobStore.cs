@@ -161,4 +161,21 @@ public sealed class BlobStore(string root)
     private string CacheDirectory(ProjectSlug project) => Path.Combine(Root, "caches", Hex(project.Value)[..16]);
 
     private static string Hex(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+
+    public sealed record StepLog(int TaskIndex, int Attempt, int StepIndex, string Path);
+
+    /// <summary>Every step log a job has so far, in task, attempt and step order.</summary>
+    public IReadOnlyList<StepLog> StepLogsOf(Domain.Common.JobId job)
+    {
+        var jobDirectory = Path.GetDirectoryName(Path.GetDirectoryName(TaskLogDirectory(job, 0, 0)))!;
+        if (!Directory.Exists(jobDirectory)) return [];
+        var logs = new List<StepLog>();
+        foreach (var taskDirectory in Directory.EnumerateDirectories(jobDirectory))
+        foreach (var attemptDirectory in Directory.EnumerateDirectories(taskDirectory))
+        foreach (var file in Directory.EnumerateFiles(attemptDirectory, "*.log"))
+            if (int.TryParse(Path.GetFileName(taskDirectory), out var task) && int.TryParse(Path.GetFileName(attemptDirectory), out var attempt) &&
+                int.TryParse(Path.GetFileNameWithoutExtension(file), out var step))
+                logs.Add(new StepLog(task, attempt, step, file));
+        return logs.OrderBy(l => l.TaskIndex).ThenBy(l => l.Attempt).ThenBy(l => l.StepIndex).ToList();
+    }
 }

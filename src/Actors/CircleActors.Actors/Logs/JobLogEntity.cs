@@ -47,6 +47,7 @@ public sealed class JobLogEntity : ReceiveActor
             file.Write(bytes);
             file.Flush();
             length += bytes.Length;
+            Context.System.EventStream.Publish(new LogProtocol.StepOutputWritten(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex, chunk.Offset, chunk.Data));
         }
         else if (chunk.Offset > length)
         {

@@ -14,4 +14,11 @@ public static class LogProtocol
 
     /// <summary>The step log's length after the chunk; <paramref name="Accepted"/> is false for a gap.</summary>
     public sealed record LogChunkAck(JobId JobId, int TaskIndex, int Attempt, int StepIndex, long Length, bool Accepted);
+
+    /// <summary>
+    /// Published on the local event stream once a chunk is in the step's log file, for live
+    /// followers (the web UI, <c>circleactors logs --follow</c>). Never crosses the wire: the hub
+    /// that listens runs on the services node that writes the log.
+    /// </summary>
+    public sealed record StepOutputWritten(JobId JobId, int TaskIndex, int Attempt, int StepIndex, long Offset, string Data);
 }

@@ -28,6 +28,7 @@ public sealed class ProjectorActor : ReceiveActor
         {
             var name = StreamName(projection, tag);
             var log = _log;
+            var events = Context.System.EventStream;
             var source = RestartSource.OnFailuresWithBackoff(() =>
                     Source.FromTask(store.GetOffsetAsync(name))
                         .ConcatMany(offset => journal.EventsByTag(tag, Offset.Sequence(offset)))
@@ -40,6 +41,7 @@ public sealed class ProjectorActor : ReceiveActor
                                 foreach (var envelope in batch)
                                     await projection.ApplyAsync(connection, transaction, envelope, CancellationToken.None);
                             });
+                            events.Publish(new ProjectionBatchCommitted(projection.Name, batch.Select(e => e.Event).ToList()));
                             return NotUsed.Instance;
                         })
                         .SelectError(ex =>
@@ -70,6 +72,12 @@ public sealed class ProjectorActor : ReceiveActor
         foreach (var stream in _streams) stream.Shutdown();
     }
 }
+
+/// <summary>
+/// Published on the local event stream after a batch and its offset are committed, so live
+/// views re-read what changed (the read store already holds it). Local only, never journaled.
+/// </summary>
+public sealed record ProjectionBatchCommitted(string Projection, IReadOnlyList<object> Events);
 
 /// <summary>Registry key of the projector singleton.</summary>
 public sealed class ProjectorSingleton;

@@ -36,6 +36,27 @@ public sealed class ReadDocuments(ReadStore store)
         return json is null ? null : JsonSerializer.Deserialize<T>(json, DomainSerializer.Options);
     }
 
+    /// <summary>Every project that has a document of <paramref name="kind"/>, by slug.</summary>
+    public async Task<IReadOnlyList<string>> ProjectsAsync(string kind, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenAsync(ct);
+        await using var command = ReadStore.Command(connection, null, "SELECT DISTINCT project FROM read_documents WHERE kind = @k AND project IS NOT NULL ORDER BY project", ("k", kind));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var projects = new List<string>();
+        while (await reader.ReadAsync(ct)) projects.Add(reader.GetString(0));
+        return projects;
+    }
+
+    /// <summary>The lookup columns of a document: its project and its parent (a job's workflow, a workflow's pipeline).</summary>
+    public async Task<(string? Project, string? ParentId)?> LocateAsync(string kind, string id, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenAsync(ct);
+        await using var command = ReadStore.Command(connection, null, "SELECT project, parent_id FROM read_documents WHERE kind = @k AND id = @i", ("k", kind), ("i", id));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+    }
+
     public async Task<IReadOnlyList<T>> ChildrenAsync<T>(string kind, string parentId, CancellationToken ct = default) =>
         await QueryAsync<T>("SELECT document FROM read_documents WHERE kind = @k AND parent_id = @p ORDER BY created_at, number", ct, ("k", kind), ("p", parentId));
 

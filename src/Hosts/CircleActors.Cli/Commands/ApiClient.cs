@@ -9,6 +9,11 @@ public sealed class ApiClient(Uri server, string token) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = server, Timeout = TimeSpan.FromSeconds(60) };
 
+    public Uri Server => server;
+
+    /// <summary>For connections that are not plain requests (the event hub).</summary>
+    public string Token => token;
+
     /// <summary>The token from --token, else CIRCLE_TOKEN, else the admin token file in the data directory.</summary>
     public static string ResolveToken(string? token, string dataDirectory)
     {

@@ -141,22 +141,10 @@ public static class ClientCommands
         {
             using var client = Client(parse, dataDir);
             var path = $"/api/v2/project/{parse.GetValue(slug)}/job/{parse.GetValue(number)}";
-            var printed = 0;
-            while (true)
-            {
-                var status = (await client.SendAsync(HttpMethod.Get, path, ct: ct))["status"]!.GetValue<string>();
-                var output = await client.SendForTextAsync(HttpMethod.Get, path + "/output", ct: ct);
-                if (output.Length > printed)
-                {
-                    Console.Write(output[printed..]);
-                    printed = output.Length;
-                }
-                if (!parse.GetValue(follow) || IsFinal(status)) return 0;
-                await Task.Delay(500, ct);
-            }
+            if (parse.GetValue(follow)) return await LiveLogPrinter.FollowAsync(client, path, Console.Out, ct);
+            Console.Write(await client.SendForTextAsync(HttpMethod.Get, path + "/output", ct: ct));
+            return 0;
         });
         return logs;
     }
-
-    private static bool IsFinal(string status) => status is "success" or "failed" or "canceled" or "infrastructure_fail" or "timedout" or "unauthorized";
 }

@@ -63,10 +63,15 @@ public static class ServerCommands
             Description = "Seconds between gauge samples and statsd flushes",
             DefaultValueFactory = _ => 10,
         };
+        var loginBanner = new Option<string?>("--login-banner")
+        {
+            Description = "A message shown on the sign-in page (default: CIRCLEACTORS_LOGIN_BANNER)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CIRCLEACTORS_LOGIN_BANNER"),
+        };
         var command = new Command("server", "Run a services node (with an in-process agent unless --no-agent)")
         {
             dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName, githubUrl, publicUrl, serveUnsafe,
-            statsd, statsdPrefix, statsdTags, metricsInterval,
+            statsd, statsdPrefix, statsdTags, metricsInterval, loginBanner,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -102,6 +107,7 @@ public static class ServerCommands
                         ? StatsdOptions.Parse(address, parse.GetValue(statsdPrefix)!, parse.GetValue(statsdTags) ?? [])
                         : null,
                 },
+                LoginBanner = parse.GetValue(loginBanner),
             });
             await app.RunAsync(ct);
             return 0;

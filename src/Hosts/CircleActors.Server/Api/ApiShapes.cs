@@ -75,7 +75,11 @@ public sealed record NamedRef(string Id, string Name);
 
 public sealed record StepView(int Index, string Name, string Status, int? ExitCode, DateTimeOffset StartedAt, DateTimeOffset? StoppedAt);
 
-public sealed record TaskView(int Index, int Attempt, string Status, string? Node, string? Reason, IReadOnlyList<StepView> Steps);
+public sealed record TaskView(int Index, int Attempt, string Status, string? Node, string? Reason, IReadOnlyList<StepView> Steps)
+{
+    public static IReadOnlyList<TaskView> Of(JobState j) => j.Tasks.Select(t => new TaskView(t.Index, t.Attempt, t.Status.ToWire(), t.Node?.Value, t.Reason,
+        t.Steps.Select(s => new StepView(s.Index, s.Name, s.Status.ToWire(), s.ExitCode, s.StartedAt, s.StoppedAt)).ToList())).ToList();
+}
 
 /// <summary>CircleCI's v2 job details, plus the steps of each parallel run.</summary>
 public sealed record JobView(
@@ -100,8 +104,6 @@ public sealed record JobView(
             j.StartedAt, j.StoppedAt, j.QueuedAt, j.QueuedAt ?? DateTimeOffset.UnixEpoch, duration,
             new NamedRef(spec.WorkflowId.ToString(), spec.WorkflowName), new ExecutorView(executor, spec.Job.ResourceClass),
             spec.TaskCount, new { id = spec.PipelineId.ToString() }, [], [], new { name = spec.Project.Organization },
-            j.Status == JobStatus.NotRunning ? pendingReason : null,
-            j.Tasks.Select(t => new TaskView(t.Index, t.Attempt, t.Status.ToWire(), t.Node?.Value, t.Reason,
-                t.Steps.Select(s => new StepView(s.Index, s.Name, s.Status.ToWire(), s.ExitCode, s.StartedAt, s.StoppedAt)).ToList())).ToList());
+            j.Status == JobStatus.NotRunning ? pendingReason : null, TaskView.Of(j));
     }
 }

@@ -75,9 +75,15 @@ public static class PipelinesApi
     {
         var workflow = await documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, id.ToString());
         if (workflow is null) return ApiErrors.NotFound($"workflow {id} not found");
-        var jobs = (await documents.ChildrenAsync<JobState>(DocumentProjection.JobKind, id.ToString())).ToDictionary(j => j.Id);
+        return Results.Json(new Page<WorkflowJobView>(await JobsOf(workflow, documents)));
+    }
+
+    /// <summary>The workflow's jobs as <c>/workflow/{id}/job</c> lists them (also the live workflow view's).</summary>
+    internal static async Task<IReadOnlyList<WorkflowJobView>> JobsOf(WorkflowState workflow, ReadDocuments documents)
+    {
+        var jobs = (await documents.ChildrenAsync<JobState>(DocumentProjection.JobKind, workflow.Id.ToString())).ToDictionary(j => j.Id);
         var idsByName = workflow.Jobs.ToDictionary(j => j.Name, j => j.JobId);
-        var items = workflow.Jobs.Select(planned =>
+        return workflow.Jobs.Select(planned =>
         {
             jobs.TryGetValue(planned.JobId, out var job);
             // Until its job entity has reported, a scheduled job is as the workflow last saw it.
@@ -87,7 +93,6 @@ public static class PipelinesApi
                 planned.Requires.Where(idsByName.ContainsKey).Select(r => idsByName[r].ToString()).ToList(),
                 job?.StartedAt, job?.StoppedAt, workflow.Started!.Context.Project.Value);
         }).ToList();
-        return Results.Json(new Page<WorkflowJobView>(items));
     }
 
     /// <summary>CircleCI answers workflow controls with 202 and <c>{"message": "Accepted."}</c>.</summary>
@@ -127,7 +132,7 @@ public static class PipelinesApi
         return Results.Json(new { workflow_id = rerunId.ToString() }, statusCode: StatusCodes.Status202Accepted);
     });
 
-    private static async Task<WorkflowView> ViewOf(WorkflowState workflow, ReadDocuments documents)
+    internal static async Task<WorkflowView> ViewOf(WorkflowState workflow, ReadDocuments documents)
     {
         DateTimeOffset? stoppedAt = null;
         if (workflow.IsFinished)

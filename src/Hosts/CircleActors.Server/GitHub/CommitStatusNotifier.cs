@@ -88,7 +88,7 @@ public sealed class CommitStatusNotifier : ReceiveActor
             },
             Description = status.Description,
             Context = status.Context,
-            TargetUrl = settings.WorkflowPage(id.Value),
+            TargetUrl = settings.PipelinePage(context.PipelineId.Value),
         }));
     }
 

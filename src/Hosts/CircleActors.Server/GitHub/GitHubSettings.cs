@@ -7,8 +7,8 @@ namespace CircleActors.Server.GitHub;
 /// <param name="PublicUrl">The server's address as users reach it, for the statuses' links.</param>
 public sealed record GitHubSettings(Uri ApiUrl, string Token, Uri PublicUrl)
 {
-    /// <summary>The page a status links to.</summary>
-    public string WorkflowPage(Guid workflowId) => new Uri(PublicUrl, $"workflow/{workflowId}").ToString();
+    /// <summary>The page a status links to: the web UI's page of the workflow's pipeline, which draws the workflow.</summary>
+    public string PipelinePage(Guid pipelineId) => new Uri(PublicUrl, $"pipelines/{pipelineId}").ToString();
 
     public override string ToString() => $"GitHubSettings {{ ApiUrl = {ApiUrl}, PublicUrl = {PublicUrl} }}";
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 
 namespace CircleActors.Server.Hosting;
 
@@ -23,4 +24,8 @@ public static class AdminToken
             writer.Write(token);
         return (token, path, true);
     }
+
+    /// <summary>In constant time, so a guess learns nothing from how long the answer takes.</summary>
+    public static bool Matches(string? candidate, string token) =>
+        candidate is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), Encoding.UTF8.GetBytes(token));
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
@@ -21,6 +22,8 @@ using DirectoryOrbRegistry = CircleActors.Domain.Config.DirectoryOrbRegistry;
 using CircleActors.Server.Api;
 using CircleActors.Server.Health;
 using CircleActors.Server.Metrics;
+using CircleActors.Server.Live;
+using CircleActors.Server.Web;
 using CircleActors.Server.Webhooks;
 
 namespace CircleActors.Server.Hosting;
@@ -87,6 +90,10 @@ public static class ServerHost
             return Task.CompletedTask;
         }));
         builder.Services.AddComponentHealthChecks();
+        builder.Services.AddSignIn(dataDirectory, token.Token);
+        builder.Services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.AddSingleton<LiveViews>();
+        builder.Services.AddSingleton<LiveFeed>();
 
         builder.Services.AddAkka(ActorSystemName, (akka, _) =>
         {
@@ -104,7 +111,8 @@ public static class ServerHost
                 .AddTestResultsEntity(testResults, clock)
                 .WithSingleton<ProjectorSingleton>("projector",
                     ProjectorActor.PropsFor(readStore, Projections),
-                    new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);
+                    new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false)
+                .WithActors((system, _, resolver) => system.ActorOf(Props.Create(() => new LiveFeedBridge(resolver.GetService<LiveFeed>())), "live-feed"));
             if (options.GitHub is { } github)
                 akka.WithSingleton<CircleActors.Server.GitHub.CommitStatusSingleton>("github-commit-statuses",
                     CircleActors.Server.GitHub.CommitStatusNotifier.PropsFor(readStore, github),
@@ -140,8 +148,12 @@ public static class ServerHost
         app.UseEncodedSlugs();
         // Routing must come after the rewrite; without this call the host would route first.
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         // Public, as CircleCI's is: it describes the API, it holds no data.
         app.MapOpenApi("/api/{documentName}/openapi.json");
+        app.MapHub<EventsHub>(EventsHub.Path);
+        app.MapPages();
         var api = app.MapGroup("/api/v2").AddEndpointFilter(new ApiAuthentication(token.Token));
         api.MapUser();
         api.MapProjects();
@@ -150,6 +162,7 @@ public static class ServerHost
         api.MapArtifacts();
         api.MapAdmin();
         api.MapOps();
+        api.MapInsights();
         // An unknown API path answers as CircleCI does, with a message, rather than an empty 404.
         api.MapFallback(() => ApiErrors.NotFound("Not found."));
         app.MapGitHubWebhooks();

@@ -27,6 +27,8 @@ public sealed record ServerOptions
     /// an artifact is whatever a build wrote, and the server's origin is the API's.
     /// </summary>
     public bool ServeUnsafeArtifacts { get; init; }
+    /// <summary>The operator's message on the sign-in page (terms of use, a maintenance notice); none when null.</summary>
+    public string? LoginBanner { get; init; }
     /// <summary>Extra HOCON prepended to everything (tests shorten leases with it).</summary>
     public string? ExtraHocon { get; init; }
 
