@@ -115,6 +115,8 @@ public static class MessageManifests
         [typeof(AgentProtocol.NodeSettings)] = "agent.node-settings.v1",
         [typeof(LogProtocol.LogChunk)] = "log.chunk.v1",
         [typeof(LogProtocol.LogChunkAck)] = "log.chunk-ack.v1",
+        // Published on a node's own event stream only; named so that it could cross a node if it ever must.
+        [typeof(LogProtocol.StepOutputWritten)] = "log.step-output-written.v1",
         [typeof(BlobProtocol.OpenUpload)] = "blob.open-upload.v1",
         [typeof(BlobProtocol.AwaitUpload)] = "blob.await-upload.v1",
         [typeof(BlobProtocol.OpenDownload)] = "blob.open-download.v1",
