@@ -172,17 +172,6 @@ public sealed class DockerExecutorSpecs : IDisposable
     }
 
     [Fact]
-    public async Task Service_images_are_reported_as_not_started_yet()
-    {
-        var job = new JobDefinition("build", new ConfigDockerExecutor([new DockerImage(Busybox), new DockerImage("postgres:15", Name: "db")]), [new RunStep("true")]);
-
-        var (result, reporter) = await Run(Spec(job));
-
-        Assert.Equal(TaskOutcome.Success, result.Outcome);
-        Assert.Contains("Service container db (postgres:15) is not started", reporter.OutputOf(0));
-    }
-
-    [Fact]
     public async Task Containers_left_by_an_agent_are_removed_when_it_restarts()
     {
         var environment = await executor.PrepareAsync(Spec(DockerJob(Busybox)), _ => { }, CancellationToken.None);

@@ -56,11 +56,12 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     {
         _settings = settings;
         _executor = executor;
+        var config = Context.System.Settings.Config;
+        var limits = TaskLimits.Default with { MaxRunTime = config.GetTimeSpan("circleactors.agent.max-run-time", TaskLimits.Default.MaxRunTime) };
         // A node without the blob service (agent specs with probes) runs tasks without caches, workspaces or artifacts.
         _runner = new TaskRunner(executor, blobs: ActorRegistry.For(Context.System).TryGet<BlobServiceSingleton>(out var blobs)
             ? new ClusterBlobTransfer(Context.System, blobs)
-            : null);
-        var config = Context.System.Settings.Config;
+            : null, projectEnvironment: new ClusterProjectEnvironment(Context.System), limits: limits);
         _heartbeat = config.GetTimeSpan("circleactors.agent.heartbeat-interval", TimeSpan.FromSeconds(2));
         _chunkMaxBytes = config.GetInt("circleactors.agent.log-chunk-max-bytes", 65536);
 

@@ -82,6 +82,8 @@ public static class ServerCommands
                 ExtraHocon = ExtraHocon,
                 ServeUnsafeArtifacts = parse.GetValue(serveUnsafe)
                     || string.Equals(Environment.GetEnvironmentVariable("CIRCLEACTORS_SERVE_UNSAFE_ARTIFACTS"), "true", StringComparison.OrdinalIgnoreCase),
+                // From the environment only: a key on the command line would show in the process list.
+                SecretsKey = Environment.GetEnvironmentVariable(SecretsKey.EnvironmentVariable),
             });
             await app.RunAsync(ct);
             return 0;

@@ -136,7 +136,7 @@ public static class ProjectsApi
             return Results.Text(text.ToString(), "text/plain; charset=utf-8");
         });
 
-    private static Task<IResult> WithProject(string vcs, string org, string repo, Entities entities, Func<ProjectState, Task<IResult>> action) =>
+    internal static Task<IResult> WithProject(string vcs, string org, string repo, Entities entities, Func<ProjectState, Task<IResult>> action) =>
         ApiErrors.Guard(async () =>
         {
             if (!ProjectSlug.TryParse($"{vcs}/{org}/{repo}", out var slug)) return ApiErrors.BadRequest($"{vcs}/{org}/{repo} is not a project slug");

@@ -42,6 +42,8 @@ public static class ServerHost
         var journal = options.EffectiveJournal;
         var token = AdminToken.LoadOrCreate(dataDirectory);
         announce(token.Created ? $"Admin API token created in {token.Path}" : $"Admin API token in {token.Path}");
+        var secrets = SecretsKey.Load(dataDirectory, options.SecretsKey);
+        announce($"Secrets key: {secrets.Source}");
 
         JournalStorage.PrepareAsync(journal).GetAwaiter().GetResult();
         var readStore = new ReadStore(journal, dataDirectory);
@@ -70,6 +72,7 @@ public static class ServerHost
         builder.Services.AddSingleton(new AuditLog(readStore));
         builder.Services.AddSingleton(blobs);
         builder.Services.AddSingleton(mirror);
+        builder.Services.AddSingleton(secrets.Box);
         builder.Services.AddSingleton<Entities>();
         builder.Services.AddSingleton<Domain.Config.IOrbRegistry>(orbs);
         builder.Services.AddOpenApi("v2", openApi => openApi.AddDocumentTransformer((document, _, _) =>
@@ -90,7 +93,7 @@ public static class ServerHost
                     Roles = options.RunAgent ? [ClusterRoles.Services, ClusterRoles.Agent] : [ClusterRoles.Services],
                     SeedNodes = options.Seeds.Count > 0 ? options.Seeds.ToArray() : [self],
                 })
-                .AddServices(mirror, blobs, documents, clock, orbs)
+                .AddServices(mirror, blobs, documents, clock, orbs, secrets: secrets.Box)
                 .WithSingleton<ProjectorSingleton>("projector",
                     ProjectorActor.PropsFor(readStore, [new DocumentProjection(), new AuditProjection()]),
                     new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false);
@@ -130,6 +133,7 @@ public static class ServerHost
         var api = app.MapGroup("/api/v2").AddEndpointFilter(new ApiAuthentication(token.Token));
         api.MapUser();
         api.MapProjects();
+        api.MapProjectEnvironmentVariables();
         api.MapPipelines();
         api.MapArtifacts();
         api.MapAdmin();

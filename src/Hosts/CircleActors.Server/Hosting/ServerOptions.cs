@@ -27,6 +27,8 @@ public sealed record ServerOptions
     /// an artifact is whatever a build wrote, and the server's origin is the API's.
     /// </summary>
     public bool ServeUnsafeArtifacts { get; init; }
+    /// <summary>The key sealing project environment variables (base64 of 32 bytes); null: DATA_DIR/secrets.key, made on first start.</summary>
+    public string? SecretsKey { get; init; }
     /// <summary>Extra HOCON prepended to everything (tests shorten leases with it).</summary>
     public string? ExtraHocon { get; init; }
 
