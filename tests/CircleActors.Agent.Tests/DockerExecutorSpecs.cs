@@ -118,7 +118,7 @@ public sealed class DockerExecutorSpecs : IDisposable
 
         Assert.Equal(TaskOutcome.InfrastructureFail, result.Outcome);
         Assert.Equal("infrastructure_fail", result.Status);
-        Assert.Contains("image \"circleactors/not-here:1.0\" is not available on this agent's Docker engine (no registry reachable)", result.Reason);
+        Assert.Contains("image \"circleactors/not-here:1.0\" is not available on this agent's Docker engine and could not be pulled", result.Reason);
         Assert.Contains("circleactors/not-here:1.0", reporter.OutputOf(0));
         Assert.Equal(StepOutcome.Failed, reporter.OutcomeOf(0));
         Assert.Equal([TaskRunner.SpinUpStepName], reporter.StepNames);

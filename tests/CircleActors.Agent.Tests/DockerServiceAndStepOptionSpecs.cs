@@ -101,6 +101,89 @@ public sealed class DockerServiceAndStepOptionSpecs : IDisposable
         Assert.Empty(await executor.ListContainersAsync(agentName, CancellationToken.None));
     }
 
+    /// <summary>
+    /// A registry on 127.0.0.1 (which the engine reaches over plain HTTP) that asks for Basic
+    /// credentials, records what it is sent and has no images.
+    /// </summary>
+    private sealed class RecordingRegistry : IDisposable
+    {
+        private readonly System.Net.HttpListener listener = new();
+        private readonly List<string> authorizations = [];
+
+        public RecordingRegistry()
+        {
+            Port = FreePort();
+            listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            listener.Start();
+            _ = ServeAsync();
+        }
+
+        public int Port { get; }
+
+        public IReadOnlyList<string> Authorizations
+        {
+            get { lock (authorizations) return authorizations.ToList(); }
+        }
+
+        private async Task ServeAsync()
+        {
+            while (listener.IsListening)
+            {
+                System.Net.HttpListenerContext context;
+                try { context = await listener.GetContextAsync(); }
+                catch (Exception ex) when (ex is System.Net.HttpListenerException or ObjectDisposedException) { return; }
+                var authorization = context.Request.Headers["Authorization"];
+                if (authorization is null)
+                {
+                    context.Response.StatusCode = 401;
+                    context.Response.AddHeader("WWW-Authenticate", "Basic realm=\"test\"");
+                }
+                else
+                {
+                    lock (authorizations) authorizations.Add(authorization);
+                    context.Response.StatusCode = context.Request.Url!.AbsolutePath == "/v2/" ? 200 : 404;
+                }
+                context.Response.Close();
+            }
+        }
+
+        private static int FreePort()
+        {
+            using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            socket.Start();
+            return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
+        }
+
+        public void Dispose() => listener.Close();
+    }
+
+    private sealed class Variables(Dictionary<string, string> values) : IProjectEnvironment
+    {
+        public Task<IReadOnlyDictionary<string, string>> LoadAsync(Domain.Jobs.JobTaskSpec task, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<string, string>>(values);
+    }
+
+    [Fact]
+    public async Task An_image_the_engine_lacks_is_pulled_with_its_auth_expanded_from_the_project_variables()
+    {
+        using var registry = new RecordingRegistry();
+        var image = $"127.0.0.1:{registry.Port}/acme/private:1.0";
+        var job = new JobDefinition("build", new ConfigDockerExecutor([new DockerImage(image, Auth: new DockerAuth("deployer", "${REGISTRY_PASSWORD}"))]),
+            [new RunStep("echo never")]);
+        var project = new Variables(new() { ["REGISTRY_PASSWORD"] = "pull-pass-81c2" });
+        var reporter = new RecordingReporter();
+
+        var result = await new TaskRunner(executor, projectEnvironment: project).RunAsync(Spec(job), reporter, CancellationToken.None).WaitAsync(TestTimeout);
+
+        Assert.Equal(TaskOutcome.InfrastructureFail, result.Outcome);
+        Assert.Contains($"image \"{image}\" is not available on this agent's Docker engine and could not be pulled", result.Reason);
+        Assert.Contains($"Image {image} is not on this agent's Docker engine: pulling it as deployer\n", reporter.OutputOf(0));
+        var expected = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("deployer:pull-pass-81c2"));
+        Assert.Contains(expected, registry.Authorizations);
+        Assert.DoesNotContain("pull-pass-81c2", reporter.AllOutput + result.Reason);
+        Assert.Empty(await executor.ListContainersAsync(agentName, CancellationToken.None));
+    }
+
     [Fact]
     public async Task Cancelling_a_job_with_a_service_stops_it_within_two_seconds_and_removes_every_container()
     {

@@ -54,7 +54,8 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             // From here on every value of the project's variables is masked before it leaves the runner.
             reporter = new MaskingReporter(reporter, projectVariables.Values.ToList());
             var spinUp = reporter;
-            environment = await executor.PrepareAsync(task, text => spinUp.Output(0, text), overRunTime.Token).ConfigureAwait(false);
+            environment = await executor.PrepareAsync(ImageAuthExpansion.Expand(task, projectVariables), text => spinUp.Output(0, text), overRunTime.Token)
+                .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
