@@ -157,12 +157,6 @@ public sealed class DockerServiceAndStepOptionSpecs : IDisposable
         public void Dispose() => listener.Close();
     }
 
-    private sealed class Variables(Dictionary<string, string> values) : IProjectEnvironment
-    {
-        public Task<IReadOnlyDictionary<string, string>> LoadAsync(Domain.Jobs.JobTaskSpec task, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyDictionary<string, string>>(values);
-    }
-
     [Fact]
     public async Task An_image_the_engine_lacks_is_pulled_with_its_auth_expanded_from_the_project_variables()
     {
@@ -170,7 +164,7 @@ public sealed class DockerServiceAndStepOptionSpecs : IDisposable
         var image = $"127.0.0.1:{registry.Port}/acme/private:1.0";
         var job = new JobDefinition("build", new ConfigDockerExecutor([new DockerImage(image, Auth: new DockerAuth("deployer", "${REGISTRY_PASSWORD}"))]),
             [new RunStep("echo never")]);
-        var project = new Variables(new() { ["REGISTRY_PASSWORD"] = "pull-pass-81c2" });
+        var project = new StaticProjectEnvironment(new() { ["REGISTRY_PASSWORD"] = "pull-pass-81c2" });
         var reporter = new RecordingReporter();
 
         var result = await new TaskRunner(executor, projectEnvironment: project).RunAsync(Spec(job), reporter, CancellationToken.None).WaitAsync(TestTimeout);

@@ -19,12 +19,6 @@ public sealed class ProjectEnvironmentAndMaskingSpecs : IDisposable
 
     public void Dispose() => root.Delete(recursive: true);
 
-    private sealed class Variables(Dictionary<string, string> values) : IProjectEnvironment
-    {
-        public Task<IReadOnlyDictionary<string, string>> LoadAsync(JobTaskSpec task, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyDictionary<string, string>>(values);
-    }
-
     private sealed class Refusing : IProjectEnvironment
     {
         public Task<IReadOnlyDictionary<string, string>> LoadAsync(JobTaskSpec task, CancellationToken cancellationToken) =>
@@ -34,7 +28,7 @@ public sealed class ProjectEnvironmentAndMaskingSpecs : IDisposable
     [Fact]
     public async Task Project_variables_reach_the_steps_below_job_and_step_environment_and_their_values_are_masked()
     {
-        var project = new Variables(new()
+        var project = new StaticProjectEnvironment(new()
         {
             ["API_TOKEN"] = "tok-3f9a77c1",
             ["MULTI_LINE"] = "first-half\nsecond-half",

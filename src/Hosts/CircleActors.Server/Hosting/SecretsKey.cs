@@ -22,12 +22,7 @@ public static class SecretsKey
         var path = Path.Combine(dataDirectory, FileName);
         if (File.Exists(path)) return (new SecretBox(Decode(File.ReadAllText(path), path)), path);
         var key = RandomNumberGenerator.GetBytes(SecretBox.KeyBytes);
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        // Mode 600 from the moment the file exists, as for the admin token.
-        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(path, fileOptions))
-        using (var writer = new StreamWriter(stream))
-            writer.Write(Convert.ToBase64String(key));
+        OwnerOnlyFile.CreateNew(path, Convert.ToBase64String(key));
         return (new SecretBox(key), path + " (created)");
     }
 
