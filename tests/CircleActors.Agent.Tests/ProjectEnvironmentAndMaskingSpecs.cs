@@ -90,6 +90,25 @@ public sealed class ProjectEnvironmentAndMaskingSpecs : IDisposable
     }
 
     [Fact]
+    public async Task A_background_step_that_fails_on_its_own_fails_the_job_and_one_still_running_is_stopped_at_the_end()
+    {
+        var job = MachineJob(
+            new RunStep("echo crashing; exit 3", Name: "Crashes", Background: true),
+            new RunStep("while :; do sleep 0.1; done", Name: "Runs on", Background: true),
+            new RunStep("sleep 1; echo foreground done", Name: "Foreground"));
+        var reporter = new RecordingReporter();
+
+        var result = await new TaskRunner(executor).RunAsync(Spec(job), reporter, CancellationToken.None).WaitAsync(TestTimeout);
+
+        Assert.Equal(TaskOutcome.Failed, result.Outcome);
+        Assert.Equal("step 1 (Crashes) failed with exit code 3", result.Reason);
+        Assert.Equal(StepOutcome.Failed, reporter.OutcomeOf(1));
+        Assert.Equal(StepOutcome.Canceled, reporter.OutcomeOf(2));
+        Assert.Equal(StepOutcome.Success, reporter.OutcomeOf(3));
+        Assert.True(reporter.Finished(1).At < reporter.Finished(3).At, "the failing background step is reported when it ends");
+    }
+
+    [Fact]
     public async Task A_step_that_keeps_printing_is_not_stopped_by_its_no_output_timeout()
     {
         var job = MachineJob(new RunStep("for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.5; done", NoOutputTimeout: "1s"));

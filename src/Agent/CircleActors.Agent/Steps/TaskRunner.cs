@@ -86,7 +86,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             }
             finally
             {
-                // Background steps end with the job, before its environment goes.
+                // Background steps end with the job, before its environment goes, even when a step threw.
                 await run.StopBackgroundStepsAsync().ConfigureAwait(false);
             }
         }
@@ -108,6 +108,15 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
         private IReadOnlyList<string>? defaultShell;
 
         public async Task<TaskResult> StepsAsync()
+        {
+            var ended = await ForegroundStepsAsync().ConfigureAwait(false);
+            // A background step that failed on its own before the job's steps were done fails the job.
+            await StopBackgroundStepsAsync().ConfigureAwait(false);
+            return ended ?? (failed ? new TaskResult(TaskOutcome.Failed, failure) : new TaskResult(TaskOutcome.Success));
+        }
+
+        /// <summary>Runs the steps in order; returns the task's result when it ends early (canceled, over time, broken environment).</summary>
+        private async Task<TaskResult?> ForegroundStepsAsync()
         {
             for (var i = 0; i < job.Steps.Count; i++)
             {
@@ -146,7 +155,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                 if (outcome is StepOutcome.Failed or StepOutcome.TimedOut) Fail(index, step, exitCode, outcome);
                 if (infrastructureFailure is not null) return new TaskResult(TaskOutcome.InfrastructureFail, infrastructureFailure);
             }
-            return failed ? new TaskResult(TaskOutcome.Failed, failure) : new TaskResult(TaskOutcome.Success);
+            return null;
         }
 
         private void Fail(int index, Step step, int exitCode, StepOutcome outcome)
