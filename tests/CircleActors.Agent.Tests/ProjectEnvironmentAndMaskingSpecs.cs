@@ -8,6 +8,7 @@ using MachineExecutor = CircleActors.Agent.Executors.Machine.MachineExecutor;
 namespace CircleActors.Agent.Tests;
 
 /// <summary>Project variables in real processes on the machine executor: precedence, masking, the run-time limit.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ProjectEnvironmentAndMaskingSpecs : IDisposable
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(60);
@@ -15,7 +16,12 @@ public sealed class ProjectEnvironmentAndMaskingSpecs : IDisposable
     private readonly DirectoryInfo root = Directory.CreateTempSubdirectory("circleactors-masking-");
     private readonly MachineExecutor executor;
 
-    public ProjectEnvironmentAndMaskingSpecs() => executor = new MachineExecutor(new MachineExecutorOptions("masking-agent", root.FullName));
+    public ProjectEnvironmentAndMaskingSpecs()
+    {
+        // A temporary directory is private to its creator; the build user must be able to pass through it.
+        root.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        executor = new MachineExecutor(new MachineExecutorOptions("masking-agent", root.FullName));
+    }
 
     public void Dispose() => root.Delete(recursive: true);
 
