@@ -13,15 +13,10 @@ public sealed class ProjectEnvironmentAndMaskingSpecs : IDisposable
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly DirectoryInfo root = Directory.CreateTempSubdirectory("circleactors-masking-");
+    private readonly DirectoryInfo root = WorkspaceRoots.Create("circleactors-masking-");
     private readonly MachineExecutor executor;
 
-    public ProjectEnvironmentAndMaskingSpecs()
-    {
-        // A temporary directory is private to its creator; the build user must be able to pass through it.
-        root.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        executor = new MachineExecutor(new MachineExecutorOptions("masking-agent", root.FullName));
-    }
+    public ProjectEnvironmentAndMaskingSpecs() => executor = new MachineExecutor(new MachineExecutorOptions("masking-agent", root.FullName));
 
     public void Dispose() => root.Delete(recursive: true);
 
