@@ -155,16 +155,17 @@ public sealed class MachineExecutorSpecs : IDisposable
         await using var environment = await executor.PrepareAsync(Spec(MachineJob()), _ => { }, CancellationToken.None);
         try
         {
-            await environment.CopyDirectoryAsync(given.FullName, "/tmp/workspace/deep", CancellationToken.None);
+            var workspace = $"/tmp/workspace-{Guid.NewGuid():N}";
+            await environment.CopyDirectoryAsync(given.FullName, workspace + "/deep", CancellationToken.None);
             var output = new System.Text.StringBuilder();
             var exit = await environment.RunAsync(new CommandRequest(["/bin/sh", "-e"],
-                "cat /tmp/workspace/deep/layer.txt; stat -c %U /tmp/workspace /tmp/workspace/deep/layer.txt; touch /tmp/workspace/written",
+                $"cat {workspace}/deep/layer.txt; stat -c %U {workspace} {workspace}/deep/layer.txt; touch {workspace}/written",
                 new Dictionary<string, string>(), "~"), text => output.Append(text), CancellationToken.None);
 
             Assert.True(exit == 0, output.ToString());
             Assert.Equal($"from an upstream job\n{MachineExecutorOptions.DefaultBuildUser}\n{MachineExecutorOptions.DefaultBuildUser}\n", output.ToString());
-            Assert.False(Directory.Exists("/tmp/workspace/deep"), "the host's /tmp was written");
-            Assert.True(await environment.FileExistsAsync("/tmp/workspace/written", CancellationToken.None));
+            Assert.False(Directory.Exists(workspace), "the host's /tmp was written");
+            Assert.True(await environment.FileExistsAsync(workspace + "/written", CancellationToken.None));
         }
         finally
         {

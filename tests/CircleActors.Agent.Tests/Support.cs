@@ -54,6 +54,13 @@ internal sealed class RecordingReporter : ITaskReporter
     public IReadOnlyList<string> StepNames => Events.Where(e => e.Kind == "started").Select(e => e.Text).ToList();
 }
 
+/// <summary>A project whose environment variables are the ones given.</summary>
+internal sealed class StaticProjectEnvironment(Dictionary<string, string> values) : IProjectEnvironment
+{
+    public Task<IReadOnlyDictionary<string, string>> LoadAsync(JobTaskSpec task, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(values);
+}
+
 internal static class Tasks
 {
     public static JobDefinition DockerJob(string image, params Step[] steps) =>

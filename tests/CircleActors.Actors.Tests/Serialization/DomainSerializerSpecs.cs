@@ -115,6 +115,8 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
             ["ScheduleDisabled"] = "schedule.disabled.v1",
             ["ScheduleFired"] = "schedule.fired.v1",
             ["ScheduledRunsRecorded"] = "schedule.runs-recorded.v1",
+            ["EnvironmentVariableSet"] = "project.env-var-set.v1",
+            ["EnvironmentVariableDeleted"] = "project.env-var-deleted.v1",
             ["PipelineCreated"] = "pipeline.created.v1",
             ["PipelineConfigCompiled"] = "pipeline.config-compiled.v1",
             ["PipelineErrored"] = "pipeline.errored.v1",

@@ -102,5 +102,8 @@ internal static class States
         Run<ProjectState, IProjectCommand, IProjectEvent>(ProjectState.Empty(Project), ProjectDecider.Decide, (s, e) => s.Apply(e),
             new ProjectCommands.AddProject(Project, "https://github.com/acme/app.git", "main", "s3cret", Actor.Admin),
             new ProjectCommands.ReservePipelineNumber(Project, Pipeline), new ProjectCommands.ReserveJobNumbers(Project, Pipeline, 3),
-            new ProjectCommands.ReservePipelineNumber(Project, Other), new ProjectCommands.ReserveJobNumbers(Project, Other, 2));
+            new ProjectCommands.ReservePipelineNumber(Project, Other), new ProjectCommands.ReserveJobNumbers(Project, Other, 2),
+            new ProjectCommands.SetEnvironmentVariable(Project, "API_TOKEN", new SealedValue("bm9uY2U=", "c2VhbGVk"), Actor.Admin),
+            new ProjectCommands.SetEnvironmentVariable(Project, "GONE", new SealedValue("bm9uY2Uy", "c2VhbGVkMg=="), Actor.Admin),
+            new ProjectCommands.DeleteEnvironmentVariable(Project, "GONE", Actor.Admin));
 }

@@ -5,6 +5,7 @@ using Akka.TestKit;
 using CircleActors.Actors.Agents;
 using CircleActors.Actors.Jobs;
 using CircleActors.Actors.Logs;
+using CircleActors.Actors.Projects;
 using CircleActors.Actors.Scheduling;
 using CircleActors.Agent.Executors.Fake;
 using CircleActors.Agent.Runtime;
@@ -42,6 +43,13 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         _scheduler = ProbeFor<SchedulerSingleton>("scheduler");
         _jobs = ProbeFor<JobRegion>("jobs");
         _logs = ProbeFor<JobLogRegion>("logs");
+        // The project has no environment variables.
+        ProbeFor<ProjectRegion>("projects").SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is ProjectEnvironmentProtocol.GetProjectEnvironment get)
+                sender.Tell(new ProjectEnvironmentProtocol.ProjectEnvironment(get.Slug, new Dictionary<string, string>()));
+            return AutoPilot.KeepRunning;
+        }));
         _jobs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
             if (message is IJobCommand) sender.Tell(Accepted.Instance);

@@ -20,6 +20,10 @@ public sealed class AuditActionsSpecs
     {
         { "project added", new ProjectAdded(Project, "https://github.com/acme/app.git", "main", "s3cret", Actor.Admin, At),
             "project.add", "project", Project.Value, true },
+        { "environment variable set", new EnvironmentVariableSet(Project, "API_TOKEN", new Domain.Projects.SealedValue("bm9uY2U=", "c2VhbGVk"), Actor.Admin, At),
+            "project.env_var.create", "project", Project.Value, true },
+        { "environment variable deleted", new EnvironmentVariableDeleted(Project, "API_TOKEN", Actor.Admin, At),
+            "project.env_var.delete", "project", Project.Value, true },
         { "pipeline errored", new PipelineErrored(Pipeline, Project, "abc", [new PipelineError("config", "bad")], At),
             "workflow.error", "pipeline", Pipeline.ToString(), false },
         { "workflow started", new WorkflowStarted(Workflow, "ci", Context, [Planned("build")], Actor.Admin, At),
@@ -59,6 +63,15 @@ public sealed class AuditActionsSpecs
         Assert.Equal("main", record.Payload["default_branch"]);
         Assert.DoesNotContain(record.Payload.Values, v => v?.ToString()?.Contains("s3cret") == true);
         Assert.DoesNotContain(record.Payload.Keys, k => k.Contains("secret"));
+    }
+
+    [Fact]
+    public void An_environment_variables_row_names_the_variable_and_carries_nothing_of_its_value()
+    {
+        var row = AuditActions.Describe(new EnvironmentVariableSet(Project, "API_TOKEN", new Domain.Projects.SealedValue("bm9uY2U=", "c2VhbGVk"), Actor.Admin, At))!;
+
+        Assert.Equal("API_TOKEN", row.Payload["env_var_name"]);
+        Assert.DoesNotContain(row.Payload.Values, v => v is string text && (text.Contains("c2VhbGVk") || text.Contains("bm9uY2U=")));
     }
 
     [Fact]

@@ -41,6 +41,21 @@ public sealed class JobSpecs
     }
 
     [Fact]
+    public void A_docker_images_auth_is_kept_as_written_for_the_agent_to_expand()
+    {
+        var job = Build("""
+                docker:
+                  - image: registry.example/app:1
+                    auth:
+                      username: deployer
+                      password: $REGISTRY_PASSWORD
+                steps: [checkout]
+            """);
+
+        Assert.Equal(new DockerAuth("deployer", "$REGISTRY_PASSWORD"), Assert.IsType<DockerExecutor>(job.Executor).Images[0].Auth);
+    }
+
+    [Fact]
     public void A_job_gets_the_documented_defaults()
     {
         var job = Build("""

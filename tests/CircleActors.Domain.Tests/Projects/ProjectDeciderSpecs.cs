@@ -23,6 +23,46 @@ public sealed class ProjectDeciderSpecs
         return project;
     }
 
+    private static readonly SealedValue Sealed = new("bm9uY2U=", "c2VhbGVk");
+
+    [Fact]
+    public void An_environment_variable_is_stored_sealed_replaced_by_name_and_deleted_once()
+    {
+        var project = Added();
+
+        var set = project.Send(new SetEnvironmentVariable(Project, "API_TOKEN", Sealed, Actor.Admin));
+        Assert.Equal(Sealed, Assert.Single(set.Events.OfType<EnvironmentVariableSet>()).Value);
+        Assert.Empty(project.Send(new SetEnvironmentVariable(Project, "API_TOKEN", Sealed, Actor.Admin)).Events);
+        var replaced = new SealedValue("bm9uY2Uy", "c2VhbGVkMg==");
+        Assert.Single(project.Send(new SetEnvironmentVariable(Project, "API_TOKEN", replaced, Actor.Admin)).Events);
+        Assert.Equal(replaced, project.State.Variables["API_TOKEN"]);
+
+        Assert.Single(project.Send(new DeleteEnvironmentVariable(Project, "API_TOKEN", Actor.Admin)).Events.OfType<EnvironmentVariableDeleted>());
+        var again = project.Send(new DeleteEnvironmentVariable(Project, "API_TOKEN", Actor.Admin));
+        Assert.Empty(again.Events);
+        Assert.IsType<Accepted>(again.Reply);
+        Assert.Empty(project.State.Variables);
+    }
+
+    [Theory]
+    [InlineData("1ST")]
+    [InlineData("WITH-DASH")]
+    [InlineData("")]
+    [InlineData("SPACE NAME")]
+    public void A_name_that_is_not_a_shell_variable_name_is_refused(string name)
+    {
+        var refused = Added().Send(new SetEnvironmentVariable(Project, name, Sealed, Actor.Admin));
+        Assert.Empty(refused.Events);
+        Assert.Equal(RejectionKind.Invalid, Assert.IsType<Rejected>(refused.Reply).Kind);
+    }
+
+    [Theory]
+    [InlineData("s3cr3t-value", "xxxxalue")]
+    [InlineData("abcd", "xxxx")]
+    [InlineData("ab", "xxxx")]
+    public void The_api_shows_xxxx_and_the_last_four_characters_and_never_a_short_value_whole(string value, string shown) =>
+        Assert.Equal(shown, EnvironmentVariables.MaskForDisplay(value));
+
     [Fact]
     public void Auto_cancel_is_off_until_switched_on_and_switching_it_to_what_it_is_changes_nothing()
     {

@@ -31,8 +31,9 @@ public static class ServicesHosting
         RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
     };
 
-    public static AkkaConfigurationBuilder AddProjectEntity(this AkkaConfigurationBuilder builder, IClock clock) =>
-        builder.WithShardRegion<ProjectRegion>("project", id => ProjectEntity.PropsFor(id, clock), new ProjectMessageExtractor(), PersistentEntities);
+    /// <param name="secrets">Opens project environment variables for agents; every services node needs the same key.</param>
+    public static AkkaConfigurationBuilder AddProjectEntity(this AkkaConfigurationBuilder builder, IClock clock, SecretBox? secrets) =>
+        builder.WithShardRegion<ProjectRegion>("project", id => ProjectEntity.PropsFor(id, clock, secrets), new ProjectMessageExtractor(), PersistentEntities);
 
     public static AkkaConfigurationBuilder AddPipelineEntity(this AkkaConfigurationBuilder builder, RepositoryMirror mirror, IOrbRegistry orbs, IClock clock) =>
         builder.WithShardRegion<PipelineRegion>("pipeline", id => PipelineEntity.PropsFor(id, mirror, orbs, clock), new PipelineMessageExtractor(), PersistentEntities);
@@ -61,13 +62,16 @@ public static class ServicesHosting
         builder.WithSingleton<BlobServiceSingleton>("blobs", BlobServiceActor.PropsFor(blobs),
             new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: true);
 
-    /// <summary>Everything a services node hosts; without an orb registry, configs can use inline orbs only.</summary>
+    /// <summary>
+    /// Everything a services node hosts; without an orb registry, configs can use inline orbs only;
+    /// without a secrets key, project environment variables cannot be opened for jobs.
+    /// </summary>
     /// <param name="scheduleClock">What schedules read the time from; the node's clock unless a spec steers it.</param>
     public static AkkaConfigurationBuilder AddServices(
         this AkkaConfigurationBuilder builder, RepositoryMirror mirror, BlobStore blobs, ReadDocuments documents, IClock clock,
-        IOrbRegistry? orbs = null, IClock? scheduleClock = null) =>
+        IOrbRegistry? orbs = null, IClock? scheduleClock = null, SecretBox? secrets = null) =>
         builder
-            .AddProjectEntity(clock)
+            .AddProjectEntity(clock, secrets)
             .AddPipelineEntity(mirror, orbs ?? EmptyOrbRegistry.Instance, clock)
             .AddScheduleEntity(mirror, documents, scheduleClock ?? clock)
             .AddWorkflowEntity(clock)
@@ -76,9 +80,10 @@ public static class ServicesHosting
             .AddBlobService(blobs)
             .AddScheduler(clock);
 
-    /// <summary>What an agent-only node talks to: proxies of the job and job-log regions, of the scheduler and of the blob service.</summary>
+    /// <summary>What an agent-only node talks to: proxies of the project, job and job-log regions, of the scheduler and of the blob service.</summary>
     public static AkkaConfigurationBuilder AddAgentProxies(this AkkaConfigurationBuilder builder) =>
         builder
+            .WithShardRegionProxy<ProjectRegion>("project", ClusterRoles.Services, new ProjectMessageExtractor())
             .WithShardRegionProxy<JobRegion>("job", ClusterRoles.Services, new JobMessageExtractor())
             .WithShardRegionProxy<JobLogRegion>("job-log", ClusterRoles.Services, new JobLogMessageExtractor())
             .AddTestResultsProxy()

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using CircleActors.Actors.Common;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Projects;
@@ -6,17 +7,40 @@ using CircleActors.Domain.Projects.Messages;
 
 namespace CircleActors.Actors.Projects;
 
-/// <summary>A project: its repository, webhook secret and the counters that number its pipelines and jobs.</summary>
+/// <summary>
+/// A project: its repository, webhook secret, sealed environment variables and the counters that
+/// number its pipelines and jobs. It opens the variables for agents with the installation's key.
+/// </summary>
 public sealed class ProjectEntity : AggregateEntity<ProjectState, IProjectCommand, IProjectEvent>
 {
     public const string PersistencePrefix = "project-";
 
-    public ProjectEntity(string entityId, IClock clock)
+    /// <param name="secrets">The installation's key; null on a node that has none, which then refuses to open variables.</param>
+    public ProjectEntity(string entityId, IClock clock, SecretBox? secrets)
         : base(PersistencePrefix + entityId, ProjectState.Empty(ProjectSlug.Parse(entityId)), clock)
     {
+        Command<ProjectEnvironmentProtocol.GetProjectEnvironment>(_ => Sender.Tell(OpenEnvironment(secrets)));
     }
 
-    public static Props PropsFor(string entityId, IClock clock) => Props.Create(() => new ProjectEntity(entityId, clock));
+    public static Props PropsFor(string entityId, IClock clock, SecretBox? secrets) => Props.Create(() => new ProjectEntity(entityId, clock, secrets));
+
+    private object OpenEnvironment(SecretBox? secrets)
+    {
+        if (!State.Exists) return new Rejected(RejectionKind.NotFound, $"project {State.Slug} not found");
+        if (State.Variables.IsEmpty) return new ProjectEnvironmentProtocol.ProjectEnvironment(State.Slug, new Dictionary<string, string>());
+        if (secrets is null) return new Rejected(RejectionKind.Invalid, "this services node has no secrets key, so it cannot open the project's environment variables");
+        try
+        {
+            var variables = State.Variables.ToDictionary(v => v.Key, v => secrets.Open(State.Slug, v.Key, v.Value), StringComparer.Ordinal);
+            return new ProjectEnvironmentProtocol.ProjectEnvironment(State.Slug, variables);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // The name of the failure only; the message never carries a value.
+            Log.Error("the environment variables of {0} do not open with this node's secrets key (was the key replaced?)", State.Slug);
+            return new Rejected(RejectionKind.Invalid, $"the environment variables of {State.Slug} cannot be opened with this installation's secrets key");
+        }
+    }
 
     protected override ProjectState Apply(ProjectState state, IProjectEvent @event) => state.Apply(@event);
 

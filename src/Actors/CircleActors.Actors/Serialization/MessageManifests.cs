@@ -1,6 +1,7 @@
 using CircleActors.Actors.Agents;
 using CircleActors.Actors.Blobs;
 using CircleActors.Actors.Logs;
+using CircleActors.Actors.Projects;
 using CircleActors.Actors.Scheduling;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Jobs;
@@ -37,6 +38,8 @@ public static class MessageManifests
         [typeof(ScheduleEvents.ScheduleDisabled)] = "schedule.disabled.v1",
         [typeof(ScheduleEvents.ScheduleFired)] = "schedule.fired.v1",
         [typeof(ScheduleEvents.ScheduledRunsRecorded)] = "schedule.runs-recorded.v1",
+        [typeof(ProjectEvents.EnvironmentVariableSet)] = "project.env-var-set.v1",
+        [typeof(ProjectEvents.EnvironmentVariableDeleted)] = "project.env-var-deleted.v1",
         [typeof(PipelineEvents.PipelineCreated)] = "pipeline.created.v1",
         [typeof(PipelineEvents.PipelineConfigCompiled)] = "pipeline.config-compiled.v1",
         [typeof(PipelineEvents.PipelineErrored)] = "pipeline.errored.v1",
@@ -64,6 +67,8 @@ public static class MessageManifests
         [typeof(ProjectCommands.ReservePipelineNumber)] = "project.reserve-pipeline-number.v1",
         [typeof(ProjectCommands.ReserveJobNumbers)] = "project.reserve-job-numbers.v1",
         [typeof(ProjectCommands.ChangeSettings)] = "project.change-settings.v1",
+        [typeof(ProjectCommands.SetEnvironmentVariable)] = "project.set-env-var.v1",
+        [typeof(ProjectCommands.DeleteEnvironmentVariable)] = "project.delete-env-var.v1",
         [typeof(ProjectQueries.GetProject)] = "project.get.v1",
         [typeof(ProjectCommands.DeclareScheduledWorkflows)] = "project.declare-scheduled-workflows.v1",
         [typeof(ProjectReplies.ScheduledWorkflowsKnown)] = "project.reply.scheduled-workflows.v1",
@@ -72,6 +77,8 @@ public static class MessageManifests
         [typeof(ScheduleCommands.RecordScheduledRuns)] = "schedule.record-runs.v1",
         [typeof(ScheduleQueries.GetSchedule)] = "schedule.get.v1",
         [typeof(ScheduleState)] = "schedule.state.v1",
+        [typeof(ProjectEnvironmentProtocol.GetProjectEnvironment)] = "project.get-environment.v1",
+        [typeof(ProjectEnvironmentProtocol.ProjectEnvironment)] = "project.environment.v1",
         [typeof(ProjectReplies.PipelineNumberReserved)] = "project.reply.pipeline-number.v1",
         [typeof(ProjectReplies.JobNumbersReserved)] = "project.reply.job-numbers.v1",
         [typeof(ProjectState)] = "project.state.v1",

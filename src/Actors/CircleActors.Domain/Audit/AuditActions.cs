@@ -23,8 +23,8 @@ public sealed record AuditRecord(
     IReadOnlyDictionary<string, object?> Request);
 
 /// <summary>
-/// Which events are audited and as what. Secrets (a project's webhook secret) never enter a
-/// payload.
+/// Which events are audited and as what. Secrets (a project's webhook secret, its environment
+/// variables' values) never enter a payload.
 /// </summary>
 public static class AuditActions
 {
@@ -52,6 +52,11 @@ public static class AuditActions
             new() { ["vcs_url"] = e.RepositoryUrl, ["default_branch"] = e.DefaultBranch }),
         ProjectEvents.ProjectSettingsChanged e => Record("project.settings.update", e.Actor, new(e.Slug.Value, "project"), e.At, e.Slug,
             new() { ["autocancel_builds"] = e.AutoCancelRedundantWorkflows }),
+        // The name only: a value, even sealed, never enters the audit log.
+        ProjectEvents.EnvironmentVariableSet e => Record("project.env_var.create", e.Actor, new(e.Slug.Value, "project"), e.At, e.Slug,
+            new() { ["env_var_name"] = e.Name }),
+        ProjectEvents.EnvironmentVariableDeleted e => Record("project.env_var.delete", e.Actor, new(e.Slug.Value, "project"), e.At, e.Slug,
+            new() { ["env_var_name"] = e.Name }),
         PipelineErrored e => Record("workflow.error", Actor.System, new(e.PipelineId.ToString(), "pipeline"), e.At, e.Project,
             new() { ["revision"] = e.Revision, ["errors"] = e.Errors.Select(x => new Dictionary<string, string> { ["type"] = x.Type, ["message"] = x.Message }).ToList() },
             success: false),

@@ -38,13 +38,22 @@ public abstract record Executor;
 /// <summary>The first image is the primary container where steps run; the rest are services.</summary>
 public sealed record DockerExecutor(IReadOnlyList<DockerImage> Images) : Executor;
 
+/// <param name="Auth">Registry credentials for pulling the image when the agent's engine does not have it.</param>
 public sealed record DockerImage(
     string Image,
     string? Name = null,
     IReadOnlyList<string>? Entrypoint = null,
     IReadOnlyList<string>? Command = null,
     string? User = null,
-    IReadOnlyDictionary<string, string>? Environment = null);
+    IReadOnlyDictionary<string, string>? Environment = null,
+    DockerAuth? Auth = null);
+
+/// <summary>
+/// A docker image's <c>auth:</c>, as written: the password is normally a reference such as
+/// <c>$DOCKERHUB_PASSWORD</c>, expanded from the project's variables on the agent, so no secret
+/// is stored with the config.
+/// </summary>
+public sealed record DockerAuth(string Username, string Password);
 
 public sealed record MachineExecutor(string? Image = null) : Executor;
 

@@ -43,6 +43,18 @@ public static class ProjectDecider
                 var declared = new ProjectEvents.ScheduledWorkflowsDeclared(state.Slug, added, now);
                 return new([declared], new ProjectReplies.ScheduledWorkflowsKnown(true, state.Apply(declared).KnownScheduledWorkflows));
 
+            case SetEnvironmentVariable set:
+                if (!EnvironmentVariables.IsValidName(set.Name))
+                    return Decision<IProjectEvent>.Reject(RejectionKind.Invalid,
+                        $"'{set.Name}' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit");
+                if (state.Variables.TryGetValue(set.Name, out var current) && current == set.Value) return Decision<IProjectEvent>.Ignore(Accepted.Instance);
+                var stored = new ProjectEvents.EnvironmentVariableSet(state.Slug, set.Name, set.Value, set.Actor, now);
+                return new([stored], Accepted.Instance);
+
+            case DeleteEnvironmentVariable delete:
+                if (!state.Variables.ContainsKey(delete.Name)) return Decision<IProjectEvent>.Ignore(Accepted.Instance);
+                return new([new ProjectEvents.EnvironmentVariableDeleted(state.Slug, delete.Name, delete.Actor, now)], Accepted.Instance);
+
             case ReservePipelineNumber reserve:
                 if (state.PipelineNumbers.TryGetValue(reserve.PipelineId, out var existing))
                     return Decision<IProjectEvent>.Ignore(new ProjectReplies.PipelineNumberReserved(reserve.PipelineId, existing));

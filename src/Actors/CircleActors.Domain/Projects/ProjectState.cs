@@ -4,7 +4,8 @@ using static CircleActors.Domain.Projects.Messages.ProjectEvents;
 
 namespace CircleActors.Domain.Projects;
 
-/// <summary>A project and its counters. <see cref="Empty"/> until it is added.</summary>
+/// <summary>A project, its counters and its sealed environment variables. <see cref="Empty"/> until it is added.</summary>
+/// <param name="EnvironmentVariables">By name; null in snapshots taken before there were any.</param>
 public sealed record ProjectState(
     ProjectSlug Slug,
     bool Exists,
@@ -16,11 +17,15 @@ public sealed record ProjectState(
     ImmutableDictionary<PipelineId, long> PipelineNumbers,
     ImmutableDictionary<PipelineId, (long First, int Count)> JobNumberBlocks,
     bool AutoCancelRedundantWorkflows = false,
-    IReadOnlyList<string>? ScheduledWorkflows = null)
+    IReadOnlyList<string>? ScheduledWorkflows = null,
+    ImmutableSortedDictionary<string, SealedValue>? EnvironmentVariables = null)
 {
     /// <summary>Every workflow the default branch has ever scheduled, in name order.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> KnownScheduledWorkflows => ScheduledWorkflows ?? [];
+
+    public ImmutableSortedDictionary<string, SealedValue> Variables =>
+        EnvironmentVariables ?? ImmutableSortedDictionary.Create<string, SealedValue>(StringComparer.Ordinal);
 
     public static ProjectState Empty(ProjectSlug slug) =>
         new(slug, false, "", "", "", 0, 0, ImmutableDictionary<PipelineId, long>.Empty,
@@ -44,6 +49,8 @@ public sealed record ProjectState(
         {
             ScheduledWorkflows = KnownScheduledWorkflows.Union(e.Workflows, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
         },
+        EnvironmentVariableSet e when Exists => this with { EnvironmentVariables = Variables.SetItem(e.Name, e.Value) },
+        EnvironmentVariableDeleted e when Exists && Variables.ContainsKey(e.Name) => this with { EnvironmentVariables = Variables.Remove(e.Name) },
         ProjectSettingsChanged e when Exists => this with { AutoCancelRedundantWorkflows = e.AutoCancelRedundantWorkflows },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to project {Slug} in its current state"),
     };

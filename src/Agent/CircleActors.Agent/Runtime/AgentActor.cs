@@ -82,13 +82,15 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         _settings = settings;
         _nodeSettings = AgentProtocol.NodeSettings.Default(settings.Node);
         _executor = executor;
+        var config = Context.System.Settings.Config;
+        var limits = TaskLimits.Default with { MaxRunTime = config.GetTimeSpan("circleactors.agent.max-run-time", TaskLimits.Default.MaxRunTime) };
         // A node without the blob service or the test results region (agent specs with probes) runs
         // tasks without caches, workspaces, artifacts, stored test results or the circleci program.
         var registry = ActorRegistry.For(Context.System);
         _runner = new TaskRunner(executor,
             blobs: registry.TryGet<BlobServiceSingleton>(out var blobs) ? new ClusterBlobTransfer(Context.System, blobs) : null,
-            testResults: registry.TryGet<TestResultsRegion>(out var testResults) ? new ClusterTestResultsChannel(testResults) : null);
-        var config = Context.System.Settings.Config;
+            testResults: registry.TryGet<TestResultsRegion>(out var testResults) ? new ClusterTestResultsChannel(testResults) : null,
+            projectEnvironment: new ClusterProjectEnvironment(Context.System), limits: limits);
         _heartbeat = config.GetTimeSpan("circleactors.agent.heartbeat-interval", TimeSpan.FromSeconds(2));
         _chunkMaxBytes = config.GetInt("circleactors.agent.log-chunk-max-bytes", 65536);
 

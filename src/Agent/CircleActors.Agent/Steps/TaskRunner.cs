@@ -21,11 +21,14 @@ namespace CircleActors.Agent.Steps;
 /// Stateless between tasks: one runner may run many tasks at once, each call with its own reporter.
 /// Never throws for a build's or an environment's failure; those are the returned
 /// <see cref="TaskResult"/>. Cancelling the token stops the current step within 2 s.
+/// The project's environment variables are loaded in step 0 and their values masked in all
+/// output from then on (<see cref="MaskingReporter"/>).
 /// </remarks>
 /// <param name="blobs">Where caches, workspaces and artifacts go; without it those steps are skipped.</param>
 /// <param name="testResults">Where <c>store_test_results</c> stores and the <c>circleci</c> program's timings come from;
 /// without it neither is offered (tests of other steps run without).</param>
-public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = null, IBlobTransfer? blobs = null, ITestResultsChannel? testResults = null)
+public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = null, IBlobTransfer? blobs = null,
+    ITestResultsChannel? testResults = null, IProjectEnvironment? projectEnvironment = null, TaskLimits? limits = null)
 {
     public const string SpinUpStepName = "Spin up environment";
     public const string CheckoutStepName = "Checkout code";
@@ -39,21 +42,37 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
     private readonly ISourceCheckout checkout = checkout ?? new GitCheckout();
     private readonly IBlobTransfer? blobs = blobs;
     private readonly ITestResultsChannel? testResults = testResults;
+    private readonly IProjectEnvironment projectEnvironment = projectEnvironment ?? NoProjectEnvironment.Instance;
+    private readonly TaskLimits limits = limits ?? TaskLimits.Default;
 
     public async Task<TaskResult> RunAsync(JobTaskSpec task, ITaskReporter reporter, CancellationToken cancellationToken)
     {
+        using var overRunTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        overRunTime.CancelAfter(limits.MaxRunTime);
         reporter.StepStarted(0, SpinUpStepName);
         IExecutionEnvironment environment;
+        IReadOnlyDictionary<string, string> projectVariables;
         IReadOnlyDictionary<string, string> tools;
         try
         {
-            environment = await executor.PrepareAsync(task, text => reporter.Output(0, text), cancellationToken).ConfigureAwait(false);
-            tools = await ToolsAsync(environment, task, reporter, cancellationToken).ConfigureAwait(false);
+            projectVariables = await projectEnvironment.LoadAsync(task, overRunTime.Token).ConfigureAwait(false);
+            // From here on every value of the project's variables is masked before it leaves the runner.
+            reporter = new MaskingReporter(reporter, projectVariables.Values.ToList());
+            var spinUp = reporter;
+            environment = await executor.PrepareAsync(ImageAuthExpansion.Expand(task, projectVariables), text => spinUp.Output(0, text), overRunTime.Token)
+                .ConfigureAwait(false);
+            tools = await ToolsAsync(environment, task, reporter, overRunTime.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             reporter.StepFinished(0, NoExitCode, StepOutcome.Canceled);
             return new TaskResult(TaskOutcome.Canceled, "canceled while the environment was being prepared");
+        }
+        catch (OperationCanceledException) when (overRunTime.IsCancellationRequested)
+        {
+            reporter.Output(0, RunTimeExceeded() + "\n");
+            reporter.StepFinished(0, NoExitCode, StepOutcome.TimedOut);
+            return new TaskResult(TaskOutcome.Failed, RunTimeExceeded());
         }
         catch (Exception ex)
         {
@@ -62,14 +81,24 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             reporter.StepFinished(0, NoExitCode, StepOutcome.Failed);
             return new TaskResult(TaskOutcome.InfrastructureFail, ex.Message);
         }
+        reporter.StepFinished(0, 0, StepOutcome.Success);
 
         await using (environment.ConfigureAwait(false))
         {
-            reporter.StepFinished(0, 0, StepOutcome.Success);
-            var run = new Run(this, task, environment, reporter, tools);
-            return await run.StepsAsync(cancellationToken).ConfigureAwait(false);
+            var run = new Run(this, task, environment, reporter, tools, projectVariables, cancellationToken, overRunTime.Token);
+            try
+            {
+                return await run.StepsAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                // Background steps end with the job, before its environment goes, even when a step threw.
+                await run.StopBackgroundStepsAsync().ConfigureAwait(false);
+            }
         }
     }
+
+    private string RunTimeExceeded() => $"the job exceeded the maximum run time of {StepDurations.Format(limits.MaxRunTime)} and was stopped";
 
     /// <summary>The <c>circleci</c> program and its timings, part of spinning up; a failure takes the environment down with it.</summary>
     private async Task<IReadOnlyDictionary<string, string>> ToolsAsync(IExecutionEnvironment environment, JobTaskSpec task, ITaskReporter reporter,
@@ -87,24 +116,36 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
         }
     }
 
-    /// <summary>The state of one task's run: whether a step failed, and the shell found for it.</summary>
-    private sealed class Run(TaskRunner runner, JobTaskSpec task, IExecutionEnvironment environment, ITaskReporter reporter,
-        IReadOnlyDictionary<string, string> tools)
+    /// <summary>The state of one task's run: whether a step failed, the shell found for it, its background steps.</summary>
+    private sealed class Run(
+        TaskRunner runner, JobTaskSpec task, IExecutionEnvironment environment, ITaskReporter reporter, IReadOnlyDictionary<string, string> tools,
+        IReadOnlyDictionary<string, string> projectVariables, CancellationToken cancellationToken, CancellationToken overRunTime)
     {
         private readonly JobDefinition job = task.Job;
+        private readonly List<(int Index, StepDeadline Deadline, Task<(int ExitCode, StepOutcome Outcome)> Running)> background = [];
         private bool failed;
         private string? failure;
         // Set when the environment itself broke during a step; no later step can run in it.
         private string? infrastructureFailure;
         private IReadOnlyList<string>? defaultShell;
 
-        public async Task<TaskResult> StepsAsync(CancellationToken cancellationToken)
+        public async Task<TaskResult> StepsAsync()
+        {
+            var ended = await ForegroundStepsAsync().ConfigureAwait(false);
+            // A background step that failed on its own before the job's steps were done fails the job.
+            await StopBackgroundStepsAsync().ConfigureAwait(false);
+            return ended ?? (failed ? new TaskResult(TaskOutcome.Failed, failure) : new TaskResult(TaskOutcome.Success));
+        }
+
+        /// <summary>Runs the steps in order; returns the task's result when it ends early (canceled, over time, broken environment).</summary>
+        private async Task<TaskResult?> ForegroundStepsAsync()
         {
             for (var i = 0; i < job.Steps.Count; i++)
             {
                 var index = i + 1;
                 var step = job.Steps[i];
                 if (cancellationToken.IsCancellationRequested) return Canceled();
+                if (overRunTime.IsCancellationRequested) return RunTimeExceeded();
 
                 reporter.StepStarted(index, NameOf(step));
                 var when = step switch { RunStep r => r.When, SaveCacheStep s => s.When, _ => StepWhen.OnSuccess };
@@ -120,17 +161,31 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                     continue;
                 }
 
-                var (exitCode, outcome) = await StepAsync(index, step, cancellationToken).ConfigureAwait(false);
+                if (step is RunStep { Background: true } backgroundStep)
+                {
+                    StartInBackground(index, backgroundStep);
+                    continue;
+                }
+
+                int exitCode;
+                StepOutcome outcome;
+                using (var deadline = DeadlineFor(index, step))
+                    (exitCode, outcome) = await StepAsync(index, step, deadline).ConfigureAwait(false);
                 reporter.StepFinished(index, exitCode, outcome);
                 if (outcome == StepOutcome.Canceled) return Canceled();
-                if (outcome == StepOutcome.Failed && !failed)
-                {
-                    failed = true;
-                    failure ??= $"step {index} ({NameOf(step)}) failed" + (exitCode == NoExitCode ? "" : $" with exit code {exitCode}");
-                }
+                if (overRunTime.IsCancellationRequested) return RunTimeExceeded();
+                if (outcome is StepOutcome.Failed or StepOutcome.TimedOut) Fail(index, step, exitCode, outcome);
                 if (infrastructureFailure is not null) return new TaskResult(TaskOutcome.InfrastructureFail, infrastructureFailure);
             }
-            return failed ? new TaskResult(TaskOutcome.Failed, failure) : new TaskResult(TaskOutcome.Success);
+            return null;
+        }
+
+        private void Fail(int index, Step step, int exitCode, StepOutcome outcome)
+        {
+            if (failed) return;
+            failed = true;
+            failure = $"step {index} ({NameOf(step)}) " + (outcome == StepOutcome.TimedOut ? "timed out"
+                : "failed" + (exitCode == NoExitCode ? "" : $" with exit code {exitCode}"));
         }
 
         private static TaskResult Canceled() => new(TaskOutcome.Canceled, "canceled");
@@ -139,9 +194,58 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
 
         private static (int ExitCode, StepOutcome Outcome) Ended(StepOutcome outcome) => (outcome == StepOutcome.Success ? 0 : NoExitCode, outcome);
 
-        private async Task<(int ExitCode, StepOutcome Outcome)> StepAsync(int index, Step step, CancellationToken cancellationToken)
+        private TaskResult RunTimeExceeded() => new(TaskOutcome.Failed, runner.RunTimeExceeded());
+
+        /// <summary>A run step's <c>no_output_timeout</c>, else the default; any other step gets the default too.</summary>
+        private StepDeadline DeadlineFor(int index, Step step)
         {
-            void Say(string text) => reporter.Output(index, text);
+            var timeout = runner.limits.DefaultNoOutputTimeout;
+            if (step is RunStep { NoOutputTimeout: { } text })
+            {
+                if (StepDurations.TryParse(text, out var configured)) timeout = configured;
+                else reporter.Output(index, $"warning: no_output_timeout '{text}' is not a duration such as 10m or 30s; using {StepDurations.Format(timeout)}\n");
+            }
+            return new StepDeadline(cancellationToken, overRunTime, timeout);
+        }
+
+        /// <summary>
+        /// Starts a <c>background: true</c> step and returns at once. Its output goes under its own
+        /// step; it is reported finished when it ends, or when the job's steps are done and it is stopped.
+        /// </summary>
+        private void StartInBackground(int index, RunStep step)
+        {
+            var deadline = DeadlineFor(index, step);
+            var running = Task.Run(async () =>
+            {
+                var (exitCode, outcome) = await StepAsync(index, step, deadline).ConfigureAwait(false);
+                reporter.StepFinished(index, exitCode, outcome);
+                return (exitCode, outcome);
+            });
+            background.Add((index, deadline, running));
+        }
+
+        /// <summary>Stops the background steps still running (within the 2 s a cancel takes) and waits for their reports.</summary>
+        public async Task StopBackgroundStepsAsync()
+        {
+            foreach (var (_, deadline, _) in background) deadline.Stop();
+            foreach (var (index, deadline, running) in background)
+            {
+                var (exitCode, outcome) = await running.ConfigureAwait(false);
+                deadline.Dispose();
+                // One that ended on its own before the job did counts like any step.
+                if (outcome is StepOutcome.Failed or StepOutcome.TimedOut) Fail(index, job.Steps[index - 1], exitCode, outcome);
+            }
+            background.Clear();
+        }
+
+        private async Task<(int ExitCode, StepOutcome Outcome)> StepAsync(int index, Step step, StepDeadline deadline)
+        {
+            void Say(string text)
+            {
+                deadline.Touch();
+                reporter.Output(index, text);
+            }
+            var cancellationToken = deadline.Token;
             try
             {
                 switch (step)
@@ -149,14 +253,11 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                     case CheckoutStep c:
                         await CheckoutAsync(c, Say, cancellationToken).ConfigureAwait(false);
                         return (0, StepOutcome.Success);
-                    case RunStep { Background: true }:
-                        Say("background run steps are not supported yet; the step is skipped\n");
-                        return (NoExitCode, StepOutcome.Skipped);
                     case RunStep r:
                         var exitCode = await RunAsync(r, Say, cancellationToken).ConfigureAwait(false);
-                        // A process killed by the cancellation may exit before the token is seen:
+                        // A process killed for a stop may exit before the token is seen:
                         // its exit code is the kill's, not the build's.
-                        if (cancellationToken.IsCancellationRequested) return (exitCode, StepOutcome.Canceled);
+                        if (cancellationToken.IsCancellationRequested) return Stopped(deadline, exitCode, Say);
                         return (exitCode, exitCode == 0 ? StepOutcome.Success : StepOutcome.Failed);
                     case SaveCacheStep or RestoreCacheStep or PersistToWorkspaceStep or AttachWorkspaceStep or StoreArtifactsStep when runner.blobs is null:
                         Say("this agent has no blob store to talk to; the step is skipped\n");
@@ -172,7 +273,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                     case StoreArtifactsStep artifacts:
                         return Ended(await ArtifactSteps.StoreAsync(artifacts, Context(index, Say), cancellationToken).ConfigureAwait(false));
                     case StoreTestResultsStep s:
-                        return await StoreTestResults.RunAsync(s, index, task, environment, runner.testResults, Say, cancellationToken).ConfigureAwait(false);
+                        return await StoreTestResults.RunAsync(s, index, task, environment, runner.testResults, projectVariables.Values.ToList(), Say, cancellationToken).ConfigureAwait(false);
                     case UnsupportedStep u:
                         Say($"step type {u.Type} is not supported yet\n");
                         return (NoExitCode, StepOutcome.Skipped);
@@ -183,9 +284,8 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
-                // Whatever a canceled step threw (the engine saw its container go) is the cancellation.
-                Say("canceled\n");
-                return (NoExitCode, StepOutcome.Canceled);
+                // Whatever a stopped step threw (the engine saw its container go) is the stop.
+                return Stopped(deadline, NoExitCode, Say);
             }
             catch (StepFailedException ex)
             {
@@ -209,6 +309,26 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                 Say($"agent error: {ex.Message}\n");
                 infrastructureFailure = $"agent error in step {index}: {ex.Message}";
                 return (NoExitCode, StepOutcome.Failed);
+            }
+        }
+
+        /// <summary>How a stopped step ends, said in its output the way CircleCI says it.</summary>
+        private (int ExitCode, StepOutcome Outcome) Stopped(StepDeadline deadline, int exitCode, Action<string> say)
+        {
+            switch (deadline.Reason)
+            {
+                case StepStop.NoOutput:
+                    say($"Too long with no output (exceeded {StepDurations.Format(deadline.NoOutputTimeout)}): context deadline exceeded\n");
+                    return (exitCode, StepOutcome.TimedOut);
+                case StepStop.RunTimeExceeded:
+                    say(runner.RunTimeExceeded() + "\n");
+                    return (exitCode, StepOutcome.TimedOut);
+                case StepStop.StoppedByRunner:
+                    say("stopped: the job's steps are done\n");
+                    return (exitCode, StepOutcome.Canceled);
+                default:
+                    say("canceled\n");
+                    return (exitCode, StepOutcome.Canceled);
             }
         }
 
@@ -253,10 +373,12 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             return defaultShell;
         }
 
-        /// <summary>CircleCI's precedence, lowest first: the agent's tools, built-in variables, job, primary container, step.</summary>
+        /// <summary>CircleCI's precedence, lowest first: the agent's tools, project variables, built-in variables, job, primary container, step.</summary>
         private Dictionary<string, string> EnvironmentFor(RunStep? step)
         {
-            var variables = new Dictionary<string, string>(tools, StringComparer.Ordinal)
+            var variables = new Dictionary<string, string>(tools, StringComparer.Ordinal);
+            foreach (var (name, value) in projectVariables) variables[name] = value;
+            foreach (var (name, value) in new Dictionary<string, string>
             {
                 ["CI"] = "true",
                 ["CIRCLECI"] = "true",
@@ -272,7 +394,8 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                 ["CIRCLE_PIPELINE_ID"] = task.PipelineId.ToString(),
                 // CircleCI sets it as configured, "~" unexpanded; scripts written for it expect that.
                 ["CIRCLE_WORKING_DIRECTORY"] = job.WorkingDirectory,
-            };
+            })
+                variables[name] = value;
             // CircleCI leaves these unset rather than empty when the pipeline has no branch or tag.
             if (task.Branch is { } branch) variables["CIRCLE_BRANCH"] = branch;
             if (task.Tag is { } tag) variables["CIRCLE_TAG"] = tag;

@@ -108,6 +108,8 @@ public static class ServerCommands
                         : null,
                 },
                 LoginBanner = parse.GetValue(loginBanner),
+                // From the environment only: a key on the command line would show in the process list.
+                SecretsKey = Environment.GetEnvironmentVariable(SecretsKey.EnvironmentVariable),
             });
             await app.RunAsync(ct);
             return 0;

@@ -16,12 +16,7 @@ public static class AdminToken
         var path = System.IO.Path.Combine(dataDirectory, FileName);
         if (File.Exists(path)) return (File.ReadAllText(path).Trim(), path, false);
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        // Mode 600 from the moment the file exists: the token is never readable by others.
-        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(path, fileOptions))
-        using (var writer = new StreamWriter(stream))
-            writer.Write(token);
+        OwnerOnlyFile.CreateNew(path, token);
         return (token, path, true);
     }
 

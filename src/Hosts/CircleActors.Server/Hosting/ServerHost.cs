@@ -52,6 +52,8 @@ public static class ServerHost
         var journal = options.EffectiveJournal;
         var token = AdminToken.LoadOrCreate(dataDirectory);
         announce(token.Created ? $"Admin API token created in {token.Path}" : $"Admin API token in {token.Path}");
+        var secrets = SecretsKey.Load(dataDirectory, options.SecretsKey);
+        announce($"Secrets key: {secrets.Source}");
 
         JournalStorage.PrepareAsync(journal).GetAwaiter().GetResult();
         var readStore = new ReadStore(journal, dataDirectory);
@@ -82,6 +84,7 @@ public static class ServerHost
         builder.Services.AddSingleton(blobs);
         builder.Services.AddSingleton(testResults);
         builder.Services.AddSingleton(mirror);
+        builder.Services.AddSingleton(secrets.Box);
         builder.Services.AddSingleton<Entities>();
         builder.Services.AddSingleton<Domain.Config.IOrbRegistry>(orbs);
         builder.Services.AddOpenApi("v2", openApi => openApi.AddDocumentTransformer((document, _, _) =>
@@ -107,7 +110,7 @@ public static class ServerHost
                     Roles = options.RunAgent ? [ClusterRoles.Services, ClusterRoles.Agent] : [ClusterRoles.Services],
                     SeedNodes = options.Seeds.Count > 0 ? options.Seeds.ToArray() : [self],
                 })
-                .AddServices(mirror, blobs, documents, clock, orbs)
+                .AddServices(mirror, blobs, documents, clock, orbs, secrets: secrets.Box)
                 .AddTestResultsEntity(testResults, clock)
                 .WithSingleton<ProjectorSingleton>("projector",
                     ProjectorActor.PropsFor(readStore, Projections),
@@ -158,6 +161,7 @@ public static class ServerHost
         api.MapUser();
         api.MapProjects();
         api.MapTests();
+        api.MapProjectEnvironmentVariables();
         api.MapPipelines();
         api.MapArtifacts();
         api.MapAdmin();

@@ -29,6 +29,8 @@ public sealed record ServerOptions
     public bool ServeUnsafeArtifacts { get; init; }
     /// <summary>The operator's message on the sign-in page (terms of use, a maintenance notice); none when null.</summary>
     public string? LoginBanner { get; init; }
+    /// <summary>The key sealing project environment variables (base64 of 32 bytes); null: DATA_DIR/secrets.key, made on first start.</summary>
+    public string? SecretsKey { get; init; }
     /// <summary>Extra HOCON prepended to everything (tests shorten leases with it).</summary>
     public string? ExtraHocon { get; init; }
 

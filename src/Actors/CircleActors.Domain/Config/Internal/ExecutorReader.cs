@@ -126,7 +126,19 @@ internal sealed class ExecutorReader(NodeReader nodes, EnvironmentReader environ
             Entrypoint: NodeReader.IsNull(map["entrypoint"]) ? null : nodes.TextOrList(map["entrypoint"]!, "a docker image's entrypoint"),
             Command: NodeReader.IsNull(map["command"]) ? null : nodes.TextOrList(map["command"]!, "a docker image's command"),
             User: nodes.OptionalText(map, "user", "a docker image's user"),
-            Environment: map["environment"] is { } environment ? environments.Read(environment, $"docker image {image}") : null);
+            Environment: map["environment"] is { } environment ? environments.Read(environment, $"docker image {image}") : null,
+            Auth: NodeReader.IsNull(map["auth"]) ? null : ReadAuth(map["auth"]!, image));
+    }
+
+    private DockerAuth? ReadAuth(YamlNode node, string image)
+    {
+        var map = nodes.Map(node, $"the auth of docker image {image}");
+        if (map is null) return null;
+        var username = nodes.OptionalText(map, "username", "an auth's username");
+        var password = nodes.OptionalText(map, "password", "an auth's password");
+        if (username is not null && password is not null) return new DockerAuth(username, password);
+        nodes.Diagnostics.Error(node.Start, $"the auth of docker image {image} needs username: and password:");
+        return null;
     }
 
     private MachineExecutor? ReadMachine(YamlNode node, string owner)

@@ -27,6 +27,15 @@ public static class ProjectCommands
     /// </summary>
     public sealed record DeclareScheduledWorkflows(ProjectSlug Slug, string? Branch, IReadOnlyList<string> Workflows) : IProjectCommand;
 
+    /// <summary>
+    /// Adds or replaces a project environment variable. The value arrives sealed: whoever sends
+    /// the command encrypts it first, so the plaintext is never in a command or an event.
+    /// </summary>
+    public sealed record SetEnvironmentVariable(ProjectSlug Slug, string Name, SealedValue Value, Actor Actor) : IProjectCommand;
+
+    /// <summary>Removes a project environment variable; removing one that is not there changes nothing.</summary>
+    public sealed record DeleteEnvironmentVariable(ProjectSlug Slug, string Name, Actor Actor) : IProjectCommand;
+
     /// <summary>Numbers a pipeline. Idempotent per pipeline id, so a retried trigger gets the same number.</summary>
     public sealed record ReservePipelineNumber(ProjectSlug Slug, PipelineId PipelineId) : IProjectCommand;
 

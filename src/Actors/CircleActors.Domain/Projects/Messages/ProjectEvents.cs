@@ -15,6 +15,11 @@ public static class ProjectEvents
     /// <summary>Workflows the default branch's config scheduled for the first time.</summary>
     public sealed record ScheduledWorkflowsDeclared(ProjectSlug Slug, IReadOnlyList<string> Workflows, DateTimeOffset At) : IProjectEvent;
 
+    /// <summary>A project environment variable was added or replaced; only its sealed value is recorded.</summary>
+    public sealed record EnvironmentVariableSet(ProjectSlug Slug, string Name, SealedValue Value, Actor Actor, DateTimeOffset At) : IProjectEvent;
+
+    public sealed record EnvironmentVariableDeleted(ProjectSlug Slug, string Name, Actor Actor, DateTimeOffset At) : IProjectEvent;
+
     public sealed record PipelineNumberReserved(ProjectSlug Slug, PipelineId PipelineId, long Number, DateTimeOffset At)
         : IProjectEvent;
 

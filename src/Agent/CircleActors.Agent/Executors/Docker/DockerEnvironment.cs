@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Formats.Tar;
 using System.Net;
 using Docker.DotNet;
@@ -5,9 +6,20 @@ using Docker.DotNet.Models;
 
 namespace CircleActors.Agent.Executors.Docker;
 
-/// <summary>The primary container of one task; steps are execs in it.</summary>
+/// <summary>
+/// The primary container of one task, where steps are execs, and the service containers that
+/// share its network; disposing removes them all.
+/// </summary>
 internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient client, string containerId, string? user) : IExecutionEnvironment
 {
+    /// <summary>Marks every process of one step (children inherit it), so a stopped step's whole tree can be found and killed.</summary>
+    public const string StepMarkerVariable = "CIRCLEACTORS_STEP_ID";
+
+    // A stopped step's processes are killed inside the container first, so the container stays
+    // usable for the next steps; when that takes longer than this, the container is killed, so a
+    // cancel still ends within 2 s.
+    private static readonly TimeSpan StepKillBudget = TimeSpan.FromSeconds(1.2);
+
     // Removing a container normally takes well under a second; past this the engine is stuck
     // and RemoveLeftoversAsync gets another chance at the next agent start.
     private static readonly TimeSpan RemoveTimeout = TimeSpan.FromSeconds(30);
@@ -15,10 +27,18 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
     // The engine reports modes as Go's os.FileMode, whose top bit marks a directory.
     private const uint GoModeDir = 1u << 31;
 
-    private readonly HashSet<string> knownDirectories = new(StringComparer.Ordinal);
+    // Background steps run execs at the same time as the foreground ones.
+    private readonly ConcurrentDictionary<string, bool> knownDirectories = new(StringComparer.Ordinal);
+    private readonly List<string> serviceContainerIds = [];
     private int disposed;
 
     public string ContainerId => containerId;
+
+    /// <summary>Records a service container as part of this environment, so disposing removes it.</summary>
+    internal void AddServiceContainer(string id)
+    {
+        lock (serviceContainerIds) serviceContainerIds.Add(id);
+    }
     public string HomeDirectory { get; private set; } = "/root";
 
     private IExecutionEnvironment Self => this;
@@ -85,16 +105,19 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
     {
         var directory = Self.ResolvePath(command.WorkingDirectory);
         await EnsureDirectoryAsync(directory, cancellationToken).ConfigureAwait(false);
-        var environment = command.Environment.Select(e => $"{e.Key}={e.Value}").ToList();
-        return await ExecAsync(command.Argv, environment, directory, output, cancellationToken).ConfigureAwait(false);
+        var marker = Guid.NewGuid().ToString("N");
+        var environment = command.Environment.Select(e => $"{e.Key}={e.Value}").Append($"{StepMarkerVariable}={marker}").ToList();
+        return await ExecAsync(command.Argv, environment, directory, output, cancellationToken, marker).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Runs one exec and streams its output. Cancelling kills the whole container, because the
-    /// engine has no call that kills an exec's process tree and a killed container is the only
-    /// way to be sure nothing keeps running.
+    /// Runs one exec and streams its output. The engine has no call that kills an exec's process
+    /// tree, so cancelling kills the processes carrying the step's <paramref name="marker"/> from
+    /// inside the container, and kills the whole container when that does not end the exec in
+    /// time (or the exec has no marker).
     /// </summary>
-    private async Task<int> ExecAsync(IReadOnlyList<string> argv, IList<string> environment, string? workingDirectory, Action<string> output, CancellationToken cancellationToken)
+    private async Task<int> ExecAsync(IReadOnlyList<string> argv, IList<string> environment, string? workingDirectory, Action<string> output,
+        CancellationToken cancellationToken, string? marker = null)
     {
         var exec = await executor.Engine(() => client.Exec.ExecCreateContainerAsync(containerId, new ContainerExecCreateParameters
         {
@@ -108,7 +131,8 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
             Tty = false,
         }, cancellationToken), null).ConfigureAwait(false);
 
-        using var kill = cancellationToken.Register(() => _ = KillAsync());
+        var stopping = new Lazy<Task>(() => marker is null ? KillAsync() : StopExecAsync(exec.ID, marker));
+        using var kill = cancellationToken.Register(() => _ = stopping.Value);
         try
         {
             using var stream = await executor.Engine(() => client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, cancellationToken), null)
@@ -125,16 +149,21 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
             stdout.Flush();
             stderr.Flush();
         }
-        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested)
         {
-            // The stream broke because the container was killed for the cancellation.
+            // The stream broke (or the read gave up) for the cancellation: return once the step's processes are gone.
+            await stopping.Value.ConfigureAwait(false);
             throw new OperationCanceledException("the step was canceled", ex, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or ObjectDisposedException)
         {
             throw new ExecutorException($"lost the Docker engine while the step ran: {ex.Message}", ex);
         }
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await stopping.Value.ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
 
         // The stream ends when the process closes its output; the engine may record the exit a moment later.
         for (var attempt = 0; ; attempt++)
@@ -143,6 +172,40 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
             if (!inspect.Running || attempt >= 50) return (int)inspect.ExitCode;
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Kills every process of the step (those whose environment carries its marker) as root in the
+    /// container, twice over to catch what forked meanwhile, and waits for the exec to end; kills
+    /// the container when that does not work within the budget (no grep in the image, a stuck engine).
+    /// </summary>
+    private async Task StopExecAsync(string execId, string marker)
+    {
+        using var budget = new CancellationTokenSource(StepKillBudget);
+        try
+        {
+            var script = $"for round in 1 2; do for p in /proc/[0-9]*; do " +
+                         $"if grep -qF '{StepMarkerVariable}={marker}' \"$p/environ\" 2>/dev/null; then kill -9 \"${{p#/proc/}}\" 2>/dev/null; fi; done; done";
+            var killer = await client.Exec.ExecCreateContainerAsync(containerId, new ContainerExecCreateParameters
+            {
+                Cmd = ["/bin/sh", "-c", script], User = "0", AttachStdout = true, AttachStderr = true,
+            }, budget.Token).ConfigureAwait(false);
+            using (var stream = await client.Exec.StartAndAttachContainerExecAsync(killer.ID, tty: false, budget.Token).ConfigureAwait(false))
+            {
+                var buffer = new byte[1024];
+                while (!(await stream.ReadOutputAsync(buffer, 0, buffer.Length, budget.Token).ConfigureAwait(false)).EOF) { }
+            }
+            while (true)
+            {
+                if (!(await client.Exec.InspectContainerExecAsync(execId, budget.Token).ConfigureAwait(false)).Running) return;
+                await Task.Delay(50, budget.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception)
+        {
+            // Out of time or refused: the container goes instead.
+        }
+        await KillAsync().ConfigureAwait(false);
     }
 
     private async Task KillAsync()
@@ -164,7 +227,7 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
     /// </summary>
     private async Task EnsureDirectoryAsync(string directory, CancellationToken cancellationToken)
     {
-        if (directory == "/" || knownDirectories.Contains(directory)) return;
+        if (directory == "/" || knownDirectories.ContainsKey(directory)) return;
         if (await StatAsync(directory, cancellationToken).ConfigureAwait(false) is null)
         {
             using var archive = new MemoryStream();
@@ -182,7 +245,7 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
             await executor.Engine(() => client.Containers.ExtractArchiveToContainerAsync(containerId,
                 new ContainerPathStatParameters { Path = "/" }, archive, cancellationToken), null).ConfigureAwait(false);
         }
-        knownDirectories.Add(directory);
+        knownDirectories.TryAdd(directory, true);
     }
 
     private async Task<ContainerPathStatResponse?> StatAsync(string path, CancellationToken cancellationToken)
@@ -207,9 +270,18 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1) return;
         using var timeout = new CancellationTokenSource(RemoveTimeout);
+        string[] services;
+        lock (serviceContainerIds) services = serviceContainerIds.ToArray();
+        // Services first: they live in the primary's network namespace.
+        await Task.WhenAll(services.Select(id => RemoveAsync(id, timeout.Token))).ConfigureAwait(false);
+        await RemoveAsync(containerId, timeout.Token).ConfigureAwait(false);
+    }
+
+    private async Task RemoveAsync(string id, CancellationToken cancellationToken)
+    {
         try
         {
-            await client.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, timeout.Token)
+            await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (Exception)

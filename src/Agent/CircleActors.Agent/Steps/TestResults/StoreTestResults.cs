@@ -18,7 +18,7 @@ public static class StoreTestResults
     public const long MaxReportBytes = 16 * 1024 * 1024;
 
     public static async Task<(int ExitCode, StepOutcome Outcome)> RunAsync(StoreTestResultsStep step, int stepIndex, JobTaskSpec task,
-        IExecutionEnvironment environment, ITestResultsChannel? channel, Action<string> say, CancellationToken cancellationToken)
+        IExecutionEnvironment environment, ITestResultsChannel? channel, IReadOnlyList<string> secrets, Action<string> say, CancellationToken cancellationToken)
     {
         var path = environment.ResolvePath(EnvironmentPath.Combine(task.Job.WorkingDirectory, step.Path));
         var files = await EnvironmentFiles.FindAsync(environment, path, ".xml", cancellationToken).ConfigureAwait(false);
@@ -51,7 +51,11 @@ public static class StoreTestResults
             }
             say($"{source}: {Plural(report.Cases.Count, "test")} ({report.Count(TestOutcome.Failure) + report.Count(TestOutcome.Error)} failed, " +
                 $"{report.Count(TestOutcome.Skipped)} skipped) in {Plural(report.Suites, "suite")}\n");
-            cases.AddRange(report.Cases);
+            // A failure's message and details often quote output: masked like the step's output.
+            cases.AddRange(report.Cases.Select(c => c with
+            {
+                Message = SecretMasker.MaskAll(c.Message, secrets), Details = SecretMasker.MaskAll(c.Details, secrets),
+            }));
         }
 
         if (channel is null)

@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using Akka.Actor;
+using CircleActors.Actors.Projects;
+using CircleActors.Domain.Common;
+using CircleActors.Domain.Projects;
+using CircleActors.Domain.Projects.Messages;
+using Xunit.Abstractions;
+
+namespace CircleActors.Actors.Tests.ActorSpecs;
+
+/// <summary>The project entity keeps variables sealed in its journal and opens them, in memory, for an agent that asks.</summary>
+public sealed class ProjectEntitySpecs(ITestOutputHelper output) : ActorSpec(output)
+{
+    private static readonly ProjectSlug Slug = ProjectSlug.Parse("gh/acme/vars");
+    private readonly SecretBox _box = new(RandomNumberGenerator.GetBytes(SecretBox.KeyBytes));
+
+    private IActorRef ProjectWith(SecretBox? box, params (string Name, string Value)[] variables)
+    {
+        var project = Sys.ActorOf(ProjectEntity.PropsFor(Slug.Value, Clock, box));
+        project.Tell(new ProjectCommands.AddProject(Slug, "https://example.invalid/acme/vars.git", "main", "", Actor.Admin));
+        ExpectMsg<ProjectState>();
+        foreach (var (name, value) in variables)
+        {
+            project.Tell(new ProjectCommands.SetEnvironmentVariable(Slug, name, _box.Seal(Slug, name, value), Actor.Admin));
+            ExpectMsg<Accepted>();
+        }
+        return project;
+    }
+
+    [Fact]
+    public void An_agent_gets_the_opened_values_while_the_journal_holds_only_sealed_ones()
+    {
+        var project = ProjectWith(_box, ("API_TOKEN", "token-value-1234"), ("OTHER", "other-value"));
+
+        project.Tell(new ProjectEnvironmentProtocol.GetProjectEnvironment(Slug));
+        var environment = ExpectMsg<ProjectEnvironmentProtocol.ProjectEnvironment>();
+
+        Assert.Equal(new Dictionary<string, string> { ["API_TOKEN"] = "token-value-1234", ["OTHER"] = "other-value" }, environment.Variables);
+        Assert.DoesNotContain("token-value-1234", environment.ToString());
+        var journaled = JournaledEvents(ProjectEntity.PersistencePrefix + Slug.Value).OfType<ProjectEvents.EnvironmentVariableSet>().ToList();
+        Assert.Equal(["API_TOKEN", "OTHER"], journaled.Select(e => e.Name));
+        Assert.DoesNotContain(journaled, e => e.ToString().Contains("token-value-1234"));
+    }
+
+    [Fact]
+    public void A_node_without_the_key_or_with_another_refuses_with_the_reason()
+    {
+        var withoutKey = ProjectWith(null, ("API_TOKEN", "token-value-1234"));
+        withoutKey.Tell(new ProjectEnvironmentProtocol.GetProjectEnvironment(Slug));
+        Assert.Contains("no secrets key", ExpectMsg<Rejected>().Reason);
+        Sys.Stop(withoutKey);
+
+        var otherKey = new SecretBox(RandomNumberGenerator.GetBytes(SecretBox.KeyBytes));
+        var project = Sys.ActorOf(ProjectEntity.PropsFor(Slug.Value, Clock, otherKey));
+        project.Tell(new ProjectEnvironmentProtocol.GetProjectEnvironment(Slug));
+        Assert.Contains("cannot be opened with this installation's secrets key", ExpectMsg<Rejected>().Reason);
+    }
+
+    [Fact]
+    public void A_project_without_variables_answers_an_empty_environment_and_an_unknown_project_is_not_found()
+    {
+        var empty = ProjectWith(null);
+        empty.Tell(new ProjectEnvironmentProtocol.GetProjectEnvironment(Slug));
+        Assert.Empty(ExpectMsg<ProjectEnvironmentProtocol.ProjectEnvironment>().Variables);
+
+        var unknown = Sys.ActorOf(ProjectEntity.PropsFor("gh/acme/unknown", Clock, _box));
+        unknown.Tell(new ProjectEnvironmentProtocol.GetProjectEnvironment(ProjectSlug.Parse("gh/acme/unknown")));
+        Assert.Equal(RejectionKind.NotFound, ExpectMsg<Rejected>().Kind);
+    }
+
+    [Fact]
+    public void A_sealed_value_does_not_open_under_another_variables_name()
+    {
+        var sealedValue = _box.Seal(Slug, "API_TOKEN", "token-value-1234");
+        Assert.Equal("token-value-1234", _box.Open(Slug, "API_TOKEN", sealedValue));
+        Assert.ThrowsAny<CryptographicException>(() => _box.Open(Slug, "OTHER", sealedValue));
+        Assert.ThrowsAny<CryptographicException>(() => _box.Open(ProjectSlug.Parse("gh/acme/else"), "API_TOKEN", sealedValue));
+    }
+}
