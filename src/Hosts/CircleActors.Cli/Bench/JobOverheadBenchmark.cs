@@ -141,22 +141,10 @@ public static class JobOverheadBenchmark
         return output;
     }
 
-    public static string Table(JobOverheadResult r) =>
-        string.Join(Environment.NewLine, Figures(r).Select(f => $"{f.Name,-44} {f.Value}"));
+    public static string Table(JobOverheadResult r) => BenchReport.Table(Figures(r));
 
-    public static string Markdown(JobOverheadResult r, MachineInfo machine)
-    {
-        var s = new StringBuilder();
-        s.AppendLine($"#### {r.StartedAt:yyyy-MM-dd HH:mm} UTC, job overhead");
-        s.AppendLine();
-        s.AppendLine($"Machine: {machine}; load average {MachineInfo.LoadAverage() ?? "unknown"}. Command: `circleactors bench job-overhead --runs {r.Baseline.Count}`.");
-        s.AppendLine();
-        s.AppendLine("| Figure | Value |");
-        s.AppendLine("|---|---|");
-        foreach (var (name, value) in Figures(r)) s.AppendLine($"| {name} | {value} |");
-        s.AppendLine();
-        return s.ToString();
-    }
+    public static string Markdown(JobOverheadResult r, MachineInfo machine) =>
+        BenchReport.Markdown(r.StartedAt, "job overhead", $"circleactors bench job-overhead --runs {r.Baseline.Count}", Figures(r), machine);
 
     private static IEnumerable<(string Name, string Value)> Figures(JobOverheadResult r)
     {

@@ -178,21 +178,10 @@ public static class LogThroughputBenchmark
         public void Dispose() => _timer.Dispose();
     }
 
-    public static string Table(LogThroughputResult r) => string.Join(Environment.NewLine, Figures(r).Select(f => $"{f.Name,-58} {f.Value}"));
+    public static string Table(LogThroughputResult r) => BenchReport.Table(Figures(r));
 
-    public static string Markdown(LogThroughputResult r, MachineInfo machine)
-    {
-        var s = new StringBuilder();
-        s.AppendLine($"#### {r.StartedAt:yyyy-MM-dd HH:mm} UTC, log throughput");
-        s.AppendLine();
-        s.AppendLine($"Machine: {machine}; load average {MachineInfo.LoadAverage() ?? "unknown"}. Command: `circleactors bench log-throughput --megabytes {r.Bytes / 1_000_000}`.");
-        s.AppendLine();
-        s.AppendLine("| Figure | Value |");
-        s.AppendLine("|---|---|");
-        foreach (var (name, value) in Figures(r)) s.AppendLine($"| {name} | {value} |");
-        s.AppendLine();
-        return s.ToString();
-    }
+    public static string Markdown(LogThroughputResult r, MachineInfo machine) =>
+        BenchReport.Markdown(r.StartedAt, "log throughput", $"circleactors bench log-throughput --megabytes {r.Bytes / 1_000_000}", Figures(r), machine);
 
     private static IEnumerable<(string Name, string Value)> Figures(LogThroughputResult r)
     {
