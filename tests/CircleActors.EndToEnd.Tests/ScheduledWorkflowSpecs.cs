@@ -77,6 +77,14 @@ public sealed class ScheduledWorkflowSpecs(ITestOutputHelper output)
         Assert.Equal(["minutely"], workflows.Select(w => w!["name"]!.GetValue<string>()));
         var pushed = (await installation.GetAsync($"/api/v2/pipeline/{push}/workflow"))["items"]!.AsArray();
         Assert.Equal(["commit"], pushed.Select(w => w!["name"]!.GetValue<string>()));
+
+        // Audited as workflow.start with the system as the actor, the push's with the admin.
+        var audit = await PushToGreenSpecs.WaitForAuditAsync(installation, rows => rows.Count(r => r.Action == "workflow.start") > all.Count);
+        var starts = audit.Where(r => r.Action == "workflow.start").ToList();
+        var scheduled = starts.Where(r => r.Line.Contains("\"\"workflow_name\"\":\"\"minutely\"\"", StringComparison.Ordinal)).ToList();
+        Assert.True(scheduled.Count >= all.Count, $"{scheduled.Count} scheduled workflow.start rows for {all.Count} scheduled pipelines");
+        Assert.All(scheduled, r => Assert.Contains("\"\"type\"\":\"\"system\"\"", r.Line));
+        Assert.Contains("\"\"type\"\":\"\"user\"\"", Assert.Single(starts, r => r.Line.Contains("\"\"workflow_name\"\":\"\"commit\"\"", StringComparison.Ordinal)).Line);
     }
 
     private sealed record Scheduled(string Id, long Number, DateTimeOffset ScheduledAt, string? Note);
