@@ -102,7 +102,7 @@ public sealed class ProjectEnvironmentAndMaskingSpecs : IDisposable
         var result = await new TaskRunner(executor).RunAsync(Spec(job), reporter, CancellationToken.None).WaitAsync(TestTimeout);
 
         Assert.Equal(TaskOutcome.Failed, result.Outcome);
-        Assert.Equal("step 1 (Crashes) failed with exit code 3", result.Reason);
+        Assert.True(result.Reason == "step 1 (Crashes) failed with exit code 3", result.Reason + "\n" + reporter.AllOutput);
         Assert.Equal(StepOutcome.Failed, reporter.OutcomeOf(1));
         Assert.Equal(StepOutcome.Canceled, reporter.OutcomeOf(2));
         Assert.Equal(StepOutcome.Success, reporter.OutcomeOf(3));

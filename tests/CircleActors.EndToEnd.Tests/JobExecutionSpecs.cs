@@ -40,10 +40,11 @@ public sealed class JobExecutionSpecs(ITestOutputHelper output)
               - run:
                   name: Ticker
                   background: true
-                  command: while :; do echo tick; sleep 0.2; done
+                  command: while :; do echo tick; touch /tmp/ticked; sleep 0.2; done
               - run:
                   name: Ask the service
-                  command: for i in $(seq 1 50); do out=$(nc localhost 7777 </dev/null) && [ -n "$out" ] && echo "$out" && exit 0; sleep 0.1; done; exit 1
+                  # After the ticker has ticked once: on a loaded machine it may start after this step.
+                  command: for i in $(seq 1 100); do [ -e /tmp/ticked ] && break; sleep 0.1; done; for i in $(seq 1 50); do out=$(nc localhost 7777 </dev/null) && [ -n "$out" ] && echo "$out" && exit 0; sleep 0.1; done; exit 1
           silent:
             docker:
               - image: circleactors/busybox:latest

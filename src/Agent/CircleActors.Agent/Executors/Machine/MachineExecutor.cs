@@ -178,9 +178,24 @@ internal sealed class MachineEnvironment(string taskDirectory, Sandbox sandbox) 
         }
         environment.TryAdd("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         environment["HOME"] = HomeDirectory;
+        MakeMountPoints();
         foreach (var (name, value) in command.Environment) environment[name] = value;
         return await HostProcess.RunAsync(sandbox.Wrap(command.Argv, HomeDirectory, PrivateTmp, directory), environment, inheritEnvironment: false,
             directory, output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// When the agent's directories are themselves under /tmp, the sandbox mounts over them inside
+    /// the task's /tmp, which its concurrent steps (background ones) share: bubblewrap would make
+    /// the same mount points in several sandboxes at once and one would fail. They are made here
+    /// first, once, so bubblewrap only finds them.
+    /// </summary>
+    private void MakeMountPoints()
+    {
+        if (PrivateTmp is null) return;
+        foreach (var path in sandbox.Hidden.Append(HomeDirectory))
+            if (path.StartsWith("/tmp/", StringComparison.Ordinal))
+                Directory.CreateDirectory(Path.Combine(PrivateTmp, path["/tmp/".Length..]));
     }
 
     /// <summary>The outermost directory of <paramref name="path"/> inside the task's directory that does not exist yet, or null.</summary>

@@ -24,7 +24,10 @@ internal sealed record Sandbox(UnixAccount? RunAs, string? Bubblewrap, IReadOnly
             // Later mounts go on top: hide the agent's directories (other tasks' workspaces among them), then show this one.
             foreach (var hidden in Hidden) wrapped.AddRange(["--tmpfs", hidden]);
             wrapped.AddRange(["--bind", workspace, workspace,
-                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--chdir", directory, "--"]);
+                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--chdir", directory, "--"]);
+            // Not --die-with-parent: it ties the sandbox to the thread that started it (the kernel's
+            // parent-death signal follows threads), and a thread-pool thread retiring then killed a
+            // step mid-run. The runner kills a step's process tree itself when it must stop.
         }
         wrapped.AddRange(argv);
         return wrapped;
