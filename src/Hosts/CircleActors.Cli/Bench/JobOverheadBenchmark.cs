@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using CircleActors.Actors.Blobs;

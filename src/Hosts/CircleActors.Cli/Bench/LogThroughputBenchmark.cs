@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using CircleActors.Actors.Blobs;
 using CircleActors.Actors.Common;
 using CircleActors.Actors.Projections;

@@ -7,12 +7,25 @@ namespace CircleActors.Cli.Commands;
 /// <summary><c>circleactors bench ...</c>: benchmarks whose figures go to docs/performance.md.</summary>
 public static class BenchCommands
 {
+    /// <summary>Where a run's figures are appended as a markdown entry, when asked.</summary>
+    private static Option<string?> OutputOption() =>
+        new("--output") { Description = "A markdown file to append the results to (e.g. docs/performance.md)" };
+
+    /// <summary>Prints a run's figures and, with --output, appends its markdown entry to that file.</summary>
+    private static async Task ReportAsync(string table, Func<MachineInfo, string> markdown, string? file, CancellationToken ct)
+    {
+        Console.WriteLine(table);
+        if (file is null) return;
+        await File.AppendAllTextAsync(file, markdown(MachineInfo.OfThisMachine()), ct);
+        Console.WriteLine($"appended to {file}");
+    }
+
     public static Command Bench() => new("bench", "Run a benchmark and print its figures") { Dispatch(), JobOverhead(), LogThroughput() };
 
     public static Command LogThroughput()
     {
         var megabytes = new Option<int>("--megabytes") { Description = "How much the step prints", DefaultValueFactory = _ => 100 };
-        var output = new Option<string?>("--output") { Description = "A markdown file to append the results to (e.g. docs/performance.md)" };
+        var output = OutputOption();
         var command = new Command("log-throughput", "A docker step printing --megabytes of output through a whole server, against the engine alone, " +
                                                     "with the process's memory while it prints")
         {
@@ -21,12 +34,7 @@ public static class BenchCommands
         command.SetAction(async (parse, ct) =>
         {
             var result = await LogThroughputBenchmark.RunAsync(parse.GetValue(megabytes), Console.Error, ct);
-            Console.WriteLine(LogThroughputBenchmark.Table(result));
-            if (parse.GetValue(output) is { } file)
-            {
-                await File.AppendAllTextAsync(file, LogThroughputBenchmark.Markdown(result, MachineInfo.OfThisMachine()), ct);
-                Console.WriteLine($"appended to {file}");
-            }
+            await ReportAsync(LogThroughputBenchmark.Table(result), machine => LogThroughputBenchmark.Markdown(result, machine), parse.GetValue(output), ct);
             return result.StoredBytes >= result.Bytes ? 0 : 1;
         });
         return command;
@@ -35,7 +43,7 @@ public static class BenchCommands
     public static Command JobOverhead()
     {
         var runs = new Option<int>("--runs") { Description = "Runs of each kind, after one warm-up", DefaultValueFactory = _ => 10 };
-        var output = new Option<string?>("--output") { Description = "A markdown file to append the results to (e.g. docs/performance.md)" };
+        var output = OutputOption();
         var command = new Command("job-overhead", "A checkout + run + store_artifacts job on the Docker executor against the same work " +
                                                   "straight through the engine (a container, an exec, a copy out)")
         {
@@ -44,12 +52,7 @@ public static class BenchCommands
         command.SetAction(async (parse, ct) =>
         {
             var result = await JobOverheadBenchmark.RunAsync(parse.GetValue(runs), Console.Error, ct);
-            Console.WriteLine(JobOverheadBenchmark.Table(result));
-            if (parse.GetValue(output) is { } file)
-            {
-                await File.AppendAllTextAsync(file, JobOverheadBenchmark.Markdown(result, MachineInfo.OfThisMachine()), ct);
-                Console.WriteLine($"appended to {file}");
-            }
+            await ReportAsync(JobOverheadBenchmark.Table(result), machine => JobOverheadBenchmark.Markdown(result, machine), parse.GetValue(output), ct);
             return 0;
         });
         return command;
@@ -62,7 +65,7 @@ public static class BenchCommands
         var jobs = new Option<int>("--jobs") { Description = "Independent jobs in each pipeline", DefaultValueFactory = _ => 200 };
         var workflows = new Option<int>("--workflows") { Description = "Pipelines (one workflow each) triggered at once", DefaultValueFactory = _ => 5 };
         var idle = new Option<int>("--idle-jobs") { Description = "Single-job pipelines run one at a time on an idle agent", DefaultValueFactory = _ => 50 };
-        var output = new Option<string?>("--output") { Description = "A markdown file to append the results to (e.g. docs/performance.md)" };
+        var output = OutputOption();
         var command = new Command("dispatch", "Jobs per second and runnable-to-first-step latency of a whole node on the fake executor, " +
                                               "compared with the database's raw INSERT rate")
         {
@@ -79,12 +82,7 @@ public static class BenchCommands
                 IdleJobs = parse.GetValue(idle),
             };
             var result = await DispatchBenchmark.RunAsync(options, Console.Error, ct);
-            Console.WriteLine(DispatchBenchmark.Table(result));
-            if (parse.GetValue(output) is { } file)
-            {
-                await File.AppendAllTextAsync(file, DispatchBenchmark.Markdown(result, MachineInfo.OfThisMachine()), ct);
-                Console.WriteLine($"appended to {file}");
-            }
+            await ReportAsync(DispatchBenchmark.Table(result), machine => DispatchBenchmark.Markdown(result, machine), parse.GetValue(output), ct);
             return result.AllSucceeded ? 0 : 1;
         });
         return command;
