@@ -5,7 +5,8 @@ namespace CircleActors.Actors.Pipelines;
 
 /// <summary>
 /// Bare mirrors of project repositories under the data directory, from which a pipeline reads
-/// the revision it runs and the config at that revision. One fetch at a time per repository.
+/// the revision it runs and the config at that revision. One fetch at a time per repository, also
+/// across the services nodes of a cluster, which share the data directory.
 /// </summary>
 public sealed class RepositoryMirror(string mirrorsDirectory)
 {
@@ -43,7 +44,7 @@ public sealed class RepositoryMirror(string mirrorsDirectory)
             return refs.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         });
 
-    /// <summary>Brings the mirror up to date and reads it, one caller at a time per repository.</summary>
+    /// <summary>Brings the mirror up to date and reads it, one caller at a time per repository, in this process and in others.</summary>
     private async Task<T> WithFreshMirrorAsync<T>(string repositoryUrl, CancellationToken ct, Func<string, Task<T>> read)
     {
         var directory = Path.Combine(mirrorsDirectory, GitCli.DirectoryNameFor(repositoryUrl) + ".git");
@@ -51,6 +52,9 @@ public sealed class RepositoryMirror(string mirrorsDirectory)
         await gate.WaitAsync(ct);
         try
         {
+            Directory.CreateDirectory(mirrorsDirectory);
+            // Two git processes fetching into one mirror fail on each other's ref locks.
+            using var _ = await InterProcessLock.AcquireAsync(directory + ".lock", ct);
             await FetchAsync(repositoryUrl, directory, ct);
             return await read(directory);
         }

@@ -19,7 +19,7 @@ namespace CircleActors.Agent.Runtime;
 public sealed class AgentNode(
     AgentSettings settings, IExecutor executor, IReadOnlyList<string> seeds, string host = "127.0.0.1", int port = 0, string? extraHocon = null)
 {
-    public const string ActorSystemName = "circleactors";
+    public const string ActorSystemName = SeedNodes.ActorSystemName;
 
     private readonly TaskCompletionSource _drainRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -1,6 +1,7 @@
 using CircleActors.Server.GitHub;
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using CircleActors.Actors.Hosting;
 using CircleActors.Actors.Persistence;
 using CircleActors.Agent.Runtime;
 using CircleActors.Server.Hosting;
@@ -38,12 +39,21 @@ public static class ServerCommands
     {
         var dataDir = DataDirOption();
         var http = new Option<string>("--http") { DefaultValueFactory = _ => "http://127.0.0.1:7000" };
-        var noAgent = new Option<bool>("--no-agent") { Description = "Run no agent in this process" };
+        var noAgent = new Option<bool>("--no-agent") { Description = "Run no agent in this process (the same as --role services)" };
+        var roles = new Option<string[]>("--role")
+        {
+            Description = "The cluster roles of this node: services, agent, or both (services,agent: the default)",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var journal = new Option<string>("--journal") { Description = "sqlite or postgresql", DefaultValueFactory = _ => "sqlite" };
         var connection = new Option<string?>("--connection-string") { Description = "Required with --journal postgresql" };
         var clusterPort = new Option<int>("--cluster-port") { Description = "The port agents join", DefaultValueFactory = _ => 7100 };
         var clusterHost = new Option<string>("--cluster-host") { Description = "The address agents reach this node at", DefaultValueFactory = _ => "127.0.0.1" };
-        var join = new Option<string[]>("--join") { Description = "Seed nodes (akka.tcp://circleactors@host:port) of an existing cluster", AllowMultipleArgumentsPerToken = true };
+        var join = new Option<string[]>("--join")
+        {
+            Description = "Seed services nodes of an existing cluster, host:port or akka.tcp://circleactors@host:port, comma-separated; needs --journal postgresql",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var executor = ExecutorOption();
         var agentName = new Option<string?>("--agent-name");
         var githubUrl = new Option<string?>("--github-url")
@@ -70,7 +80,7 @@ public static class ServerCommands
         };
         var command = new Command("server", "Run a services node (with an in-process agent unless --no-agent)")
         {
-            dataDir, http, noAgent, journal, connection, clusterHost, clusterPort, join, executor, agentName, githubUrl, publicUrl, serveUnsafe,
+            dataDir, http, noAgent, roles, journal, connection, clusterHost, clusterPort, join, executor, agentName, githubUrl, publicUrl, serveUnsafe,
             statsd, statsdPrefix, statsdTags, metricsInterval, loginBanner,
         };
         command.SetAction(async (parse, ct) =>
@@ -83,6 +93,11 @@ public static class ServerCommands
                     ?? throw new ArgumentException("--journal postgresql needs --connection-string")),
                 _ => null,
             };
+            var seeds = SeedNodes.Parse(parse.GetValue(join) ?? []);
+            // Services nodes share the journal; SQLite is a file that only one process may write.
+            if (seeds.Count > 0 && provider != JournalProvider.PostgreSql)
+                throw new ArgumentException("--join: the services nodes of a cluster share one journal; give --journal postgresql --connection-string ...");
+            var runAgent = RunsAgent(parse.GetValue(roles) ?? [], parse.GetValue(noAgent));
             var app = ServerHost.Build(new ServerOptions
             {
                 DataDirectory = dataDirectory,
@@ -90,8 +105,8 @@ public static class ServerCommands
                 Journal = settings,
                 ClusterHost = parse.GetValue(clusterHost)!,
                 ClusterPort = parse.GetValue(clusterPort),
-                Seeds = parse.GetValue(join) ?? [],
-                RunAgent = !parse.GetValue(noAgent),
+                Seeds = seeds,
+                RunAgent = runAgent,
                 Agent = AgentSettings.ForThisMachine(parse.GetValue(agentName) ?? "local-agent"),
                 Executor = parse.GetValue(executor),
                 GitHub = GitHubSettingsFrom(parse.GetValue(githubUrl), parse.GetValue(publicUrl) ?? parse.GetValue(http)!),
@@ -117,6 +132,17 @@ public static class ServerCommands
         return command;
     }
 
+    /// <summary>A server always has the services role; it also runs an agent unless told it has the services role only.</summary>
+    private static bool RunsAgent(IReadOnlyList<string> roleValues, bool noAgent)
+    {
+        var roles = roleValues.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (roles.FirstOrDefault(r => r is not (ClusterRoles.Services or ClusterRoles.Agent)) is { } unknown)
+            throw new ArgumentException($"--role {unknown}: the roles are {ClusterRoles.Services} and {ClusterRoles.Agent}");
+        if (roles.Count > 0 && !roles.Contains(ClusterRoles.Services))
+            throw new ArgumentException("--role: a server always has the services role; run `circleactors agent` for an agent-only node");
+        return !noAgent && (roles.Count == 0 || roles.Contains(ClusterRoles.Agent));
+    }
+
     /// <summary>The token comes from the environment, never the command line, where any user could read it in the process list.</summary>
     private static GitHubSettings? GitHubSettingsFrom(string? apiUrl, string publicUrl)
     {
@@ -128,7 +154,12 @@ public static class ServerCommands
 
     public static Command Agent()
     {
-        var join = new Option<string>("--join") { Description = "A services node: host:port or akka.tcp://circleactors@host:port", Required = true };
+        var join = new Option<string[]>("--join")
+        {
+            Description = "Services nodes, host:port or akka.tcp://circleactors@host:port, comma-separated: the agent (re)joins through any that is up",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
         var name = new Option<string?>("--name");
         var cpus = new Option<double?>("--capacity-cpus");
         var memory = new Option<int?>("--capacity-mem-mb");
@@ -153,13 +184,12 @@ public static class ServerCommands
                 Datacenter = parse.GetValue(datacenter)!,
                 NodeClass = parse.GetValue(nodeClass)!,
             };
-            var seed = parse.GetValue(join)!;
-            if (!seed.Contains("://")) seed = $"akka.tcp://{AgentNode.ActorSystemName}@{seed}";
+            var seeds = SeedNodes.Parse(parse.GetValue(join)!);
             var workDirectory = parse.GetValue(dataDir)!;
             Directory.CreateDirectory(workDirectory);
-            var node = new AgentNode(settings, ServerHost.CreateExecutor(parse.GetValue(executor), settings.Name, workDirectory), [seed],
+            var node = new AgentNode(settings, ServerHost.CreateExecutor(parse.GetValue(executor), settings.Name, workDirectory), seeds,
                 host: parse.GetValue(host)!, port: parse.GetValue(port) == 0 ? ServerHost.FreeTcpPort() : parse.GetValue(port), extraHocon: ExtraHocon);
-            Console.WriteLine($"agent {settings.Name} joining {seed} with {settings.CapacityCpus} CPUs and {settings.CapacityMemoryMb} MB");
+            Console.WriteLine($"agent {settings.Name} joining {string.Join(", ", seeds)} with {settings.CapacityCpus} CPUs and {settings.CapacityMemoryMb} MB");
             using var now = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var terminations = 0;
             // The first SIGTERM (or Ctrl+C) drains, as an autoscaling group's scale-down wants; a second one means now.

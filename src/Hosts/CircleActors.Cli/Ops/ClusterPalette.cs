@@ -11,14 +11,15 @@ public static class ClusterPalette
         var downAddress = new Argument<string>("address") { Description = "akka.tcp://circleactors@host:port" };
         return new Command("cluster", "Cluster membership")
         {
-            OpsCommands.Leaf("show", "Members: address, roles, status, reachability, leader", [], async (_, client, json, ct) =>
+            OpsCommands.Leaf("show", "Members: address, roles, status, reachability, leader, shards and entities hosted, singletons", [], async (_, client, json, ct) =>
             {
                 var cluster = await client.SendAsync(HttpMethod.Get, "/api/v2/admin/cluster", ct: ct);
                 if (json) Table.PrintJson(cluster);
-                else Table.Print(["Address", "Roles", "Status", "Reachable", "Leader"], cluster["members"]!.AsArray().Select(m => (IReadOnlyList<string>)
+                else Table.Print(["Address", "Roles", "Status", "Reachable", "Leader", "Shards", "Entities", "Singletons"], cluster["members"]!.AsArray().Select(m => (IReadOnlyList<string>)
                 [
                     Table.Cell(m!["address"]), string.Join(",", m["roles"]!.AsArray().Select(Table.Cell)), Table.Cell(m["status"]),
                     Table.Cell(m["reachable"]), m["leader"]!.GetValue<bool>() ? "*" : "",
+                    Table.Cell(m["shards"]), Table.Cell(m["entities"]), m["singletons"]!.GetValue<bool>() ? "*" : "",
                 ]));
                 return 0;
             }),

@@ -28,7 +28,10 @@ public static class OpsApi
 
     public sealed record CancelRequest(int? Count);
 
-    public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable, bool Leader);
+    /// <param name="Shards">Shards of every entity type this member hosts; null when sharding did not answer in time.</param>
+    /// <param name="Singletons">Whether the services singletons (scheduler, projector, blob service) run here: the oldest Up services member.</param>
+    public sealed record MemberView(
+        string Address, IReadOnlyList<string> Roles, string Status, bool Reachable, bool Leader, int? Shards, int? Entities, bool Singletons);
 
     public sealed record ClusterView(string Self, string? Leader, IReadOnlyList<MemberView> Members);
 
@@ -116,13 +119,31 @@ public static class OpsApi
         return Results.Json(new { canceled = oldest.Select(j => j.ToString()).ToList() });
     });
 
-    private static IResult GetCluster(ActorSystem system)
+    private static async Task<IResult> GetCluster(ActorSystem system)
     {
         var cluster = Cluster.Get(system);
         var state = cluster.State;
+        IReadOnlyList<ShardingStatistics.RegionOnNode>? regions;
+        try
+        {
+            regions = await ShardingStatistics.GetAsync(system, TimeSpan.FromSeconds(3));
+        }
+        catch (Exception ex) when (ex is AskTimeoutException or TaskCanceledException)
+        {
+            // Membership is still worth showing while a region hands its shards over.
+            regions = null;
+        }
+        var singletons = state.Members
+            .Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterRoles.Services))
+            .OrderBy(m => m, Member.AgeOrdering).FirstOrDefault()?.Address;
         return Results.Json(new ClusterView(cluster.SelfAddress.ToString(), state.Leader?.ToString(), state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal)
-            .Select(m => new MemberView(m.Address.ToString(), m.Roles.Order(StringComparer.Ordinal).ToList(), m.Status.ToString().ToLowerInvariant(),
-                !state.Unreachable.Contains(m), m.Address.Equals(state.Leader))).ToList()));
+            .Select(m =>
+            {
+                var hosted = regions?.Where(r => r.Node == $"{m.Address.Host}:{m.Address.Port}").ToList();
+                return new MemberView(m.Address.ToString(), m.Roles.Order(StringComparer.Ordinal).ToList(), m.Status.ToString().ToLowerInvariant(),
+                    !state.Unreachable.Contains(m), m.Address.Equals(state.Leader), hosted?.Sum(r => r.Shards), hosted?.Sum(r => r.Entities),
+                    m.Address.Equals(singletons));
+            }).ToList()));
     }
 
     /// <summary>Asks a member to leave gracefully, or marks it down (for one that is gone and will not come back).</summary>

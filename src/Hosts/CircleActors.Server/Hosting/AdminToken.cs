@@ -14,10 +14,8 @@ public static class AdminToken
     public static (string Token, string Path, bool Created) LoadOrCreate(string dataDirectory)
     {
         var path = System.IO.Path.Combine(dataDirectory, FileName);
-        if (File.Exists(path)) return (File.ReadAllText(path).Trim(), path, false);
-        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        OwnerOnlyFile.CreateNew(path, token);
-        return (token, path, true);
+        var (token, created) = OwnerOnlyFile.ReadOrCreate(path, () => Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant());
+        return (token.Trim(), path, created);
     }
 
     /// <summary>In constant time, so a guess learns nothing from how long the answer takes.</summary>

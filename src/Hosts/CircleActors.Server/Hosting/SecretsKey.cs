@@ -20,10 +20,8 @@ public static class SecretsKey
         if (!string.IsNullOrWhiteSpace(operatorKey)) return (new SecretBox(Decode(operatorKey, "the secrets key given by the operator")), "given by the operator");
 
         var path = Path.Combine(dataDirectory, FileName);
-        if (File.Exists(path)) return (new SecretBox(Decode(File.ReadAllText(path), path)), path);
-        var key = RandomNumberGenerator.GetBytes(SecretBox.KeyBytes);
-        OwnerOnlyFile.CreateNew(path, Convert.ToBase64String(key));
-        return (new SecretBox(key), path + " (created)");
+        var (text, created) = OwnerOnlyFile.ReadOrCreate(path, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(SecretBox.KeyBytes)));
+        return (new SecretBox(Decode(text, path)), created ? path + " (created)" : path);
     }
 
     private static byte[] Decode(string text, string source)

@@ -35,7 +35,7 @@ namespace CircleActors.Server.Hosting;
 /// </summary>
 public static class ServerHost
 {
-    public const string ActorSystemName = "circleactors";
+    public const string ActorSystemName = SeedNodes.ActorSystemName;
 
     /// <summary>Where <c>circleactors orb import</c> stores orbs, under the data directory.</summary>
     public const string OrbDirectory = "orbs";
