@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -216,9 +217,10 @@ public sealed class PushToGreenSpecs(ITestOutputHelper output)
     }
 
     /// <summary>The audit log is a projection: give it a moment to catch up.</summary>
-    internal static async Task<IReadOnlyList<AuditRow>> WaitForAuditAsync(Installation installation, Func<IReadOnlyList<AuditRow>, bool> complete)
+    internal static async Task<IReadOnlyList<AuditRow>> WaitForAuditAsync(Installation installation, Func<IReadOnlyList<AuditRow>, bool> complete, TimeSpan? timeout = null)
     {
-        for (var i = 0; i < 50; i++)
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < (timeout ?? TimeSpan.FromSeconds(10)))
         {
             var rows = await AuditRows(installation);
             if (complete(rows)) return rows;

@@ -10,8 +10,9 @@ namespace CircleActors.EndToEnd.Tests.Support;
 
 /// <summary>
 /// A CircleActors installation made of real processes on 127.0.0.1: one server (services role,
-/// no in-process agent) and, when asked, a separate agent process joining it. Ports are free
-/// ports fixed for the installation's life, so a killed server comes back at the same address.
+/// no in-process agent), or a cluster of several sharing one data directory and a PostgreSQL
+/// journal, and, when asked, separate agent processes joining it. Ports are free ports fixed for
+/// the installation's life, so a killed server comes back at the same address.
 /// </summary>
 public sealed class Installation : IAsyncDisposable
 {
@@ -24,55 +25,87 @@ public sealed class Installation : IAsyncDisposable
     private readonly List<NodeProcess> _agents = new();
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("ca-e2e-data-").FullName;
-    public int HttpPort { get; } = FreePort();
-    public int ClusterPort { get; } = FreePort();
+
+    /// <summary>The HTTP and cluster ports of each services node, fixed for the installation's life.</summary>
+    public IReadOnlyList<(int Http, int Cluster)> NodePorts { get; }
+
+    public int HttpPort => NodePorts[0].Http;
+    public int ClusterPort => NodePorts[0].Cluster;
 
     /// <summary>
     /// The agent's name, unique to the installation: an agent removes the containers an earlier
     /// agent of its name left, so two installations must never share one.
     /// </summary>
     public string AgentName => $"e2e-agent-{ClusterPort}";
-    public NodeProcess? Server { get; private set; }
-    public HttpClient Http { get; }
+    /// <summary>The services nodes' processes, by node index; null until started.</summary>
+    public NodeProcess?[] Servers { get; }
+
+    public NodeProcess? Server => Servers[0];
+
+    /// <summary>The services node whose API <see cref="Http"/> and the helpers below talk to.</summary>
+    public int ApiNode { get; set; }
+
+    private readonly HttpClient[] _clients;
+
+    public HttpClient Http => _clients[ApiNode];
+
+    public HttpClient HttpOf(int node) => _clients[node];
 
     private readonly Dictionary<string, string> _environment;
 
-    private Installation(ITestOutputHelper output, string[] serverArguments, string? extraHocon, IReadOnlyDictionary<string, string>? environment)
+    private Installation(
+        ITestOutputHelper output, string[] serverArguments, string? extraHocon, IReadOnlyDictionary<string, string>? environment, int servicesNodes, bool fastLeases)
     {
         _output = output;
         _serverArguments = serverArguments;
-        _environment = new(environment ?? new Dictionary<string, string>()) { ["CIRCLEACTORS_EXTRA_HOCON"] = FastLeases + (extraHocon is null ? "" : "\n" + extraHocon) };
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        var hocon = string.Join("\n", new[] { fastLeases ? FastLeases : null, extraHocon }.OfType<string>());
+        _environment = new(environment ?? new Dictionary<string, string>()) { ["CIRCLEACTORS_EXTRA_HOCON"] = hocon };
+        // Traversable (not readable) by others: machine jobs run as the unprivileged build user in
+        // workspaces under the agents' directories here.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        NodePorts = Enumerable.Range(0, servicesNodes).Select(_ => (FreePort(), FreePort())).ToArray();
+        Servers = new NodeProcess?[servicesNodes];
+        _clients = NodePorts.Select(ports => new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports.Http}"), Timeout = TimeSpan.FromSeconds(60) }).ToArray();
     }
+
+    /// <summary>Every services node as a seed, so any node (an agent too) joins through whichever is up.</summary>
+    private string Seeds => string.Join(",", NodePorts.Select(p => $"127.0.0.1:{p.Cluster}"));
 
     /// <param name="serverArguments">More options of <c>circleactors server</c> (statsd, metrics interval).</param>
     /// <param name="extraHocon">HOCON for the server and agents on top of <see cref="FastLeases"/>.</param>
     /// <param name="environment">More environment variables for the server and agents.</param>
+    /// <param name="servicesNodes">How many services nodes form the cluster (more than one needs PostgreSQL).</param>
+    /// <param name="fastLeases">Whether to shorten leases and heartbeats with <see cref="FastLeases"/>; off: the shipped timing.</param>
     public static async Task<Installation> StartAsync(
         ITestOutputHelper output, string journal, bool withAgent = true, string? agentCapacityCpus = "2",
-        IReadOnlyList<string>? serverArguments = null, string? extraHocon = null, IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyList<string>? serverArguments = null, string? extraHocon = null, IReadOnlyDictionary<string, string>? environment = null,
+        int servicesNodes = 1, bool fastLeases = true)
     {
-        var installation = new Installation(output, [.. await Journals.ServerArgumentsAsync(journal), .. serverArguments ?? []], extraHocon, environment);
-        await installation.StartServerAsync();
+        if (servicesNodes > 1 && journal != Journals.PostgreSql) throw new ArgumentException("a cluster of services nodes needs the PostgreSQL journal");
+        var installation = new Installation(output, [.. await Journals.ServerArgumentsAsync(journal), .. serverArguments ?? []], extraHocon, environment, servicesNodes, fastLeases);
+        // The first node forms the cluster; the others join it, each started once the one before answers.
+        for (var node = 0; node < servicesNodes; node++) await installation.StartServerAsync(node);
         if (withAgent) installation.StartAgent(installation.AgentName, agentCapacityCpus);
         return installation;
     }
 
-    public async Task StartServerAsync()
+    /// <summary>Starts (or restarts) a services node and waits until its API answers.</summary>
+    public async Task StartServerAsync(int node = 0)
     {
-        Server = NodeProcess.Start(
+        var (httpPort, clusterPort) = NodePorts[node];
+        var server = Servers[node] = NodeProcess.Start(
         [
-            "server", "--data-dir", DataDirectory, "--http", $"http://127.0.0.1:{HttpPort}", "--cluster-port", ClusterPort.ToString(),
-            "--no-agent", .. _serverArguments,
+            "server", "--data-dir", DataDirectory, "--http", $"http://127.0.0.1:{httpPort}", "--cluster-port", clusterPort.ToString(),
+            "--role", "services", .. NodePorts.Count > 1 ? ["--join", Seeds] : Array.Empty<string>(), .. _serverArguments,
         ], _environment);
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(90))
         {
-            if (Server.HasExited) throw new InvalidOperationException("the server exited:\n" + Server.Output);
+            if (server.HasExited) throw new InvalidOperationException($"services node {node} exited:\n" + server.Output);
             try
             {
                 // Unauthenticated requests answer 401 once the API is up.
-                using var probe = await new HttpClient().GetAsync($"http://127.0.0.1:{HttpPort}/api/v2/project/gh/a/b");
+                using var probe = await new HttpClient().GetAsync($"http://127.0.0.1:{httpPort}/api/v2/project/gh/a/b");
                 if (probe.StatusCode == HttpStatusCode.Unauthorized) break;
             }
             catch (HttpRequestException)
@@ -80,15 +113,19 @@ public sealed class Installation : IAsyncDisposable
             }
             await Task.Delay(250);
         }
-        Http.DefaultRequestHeaders.Remove("Circle-Token");
-        Http.DefaultRequestHeaders.Add("Circle-Token", File.ReadAllText(Path.Combine(DataDirectory, "admin.token")).Trim());
+        var token = File.ReadAllText(Path.Combine(DataDirectory, "admin.token")).Trim();
+        foreach (var client in _clients)
+        {
+            client.DefaultRequestHeaders.Remove("Circle-Token");
+            client.DefaultRequestHeaders.Add("Circle-Token", token);
+        }
     }
 
     public NodeProcess StartAgent(string name, string? capacityCpus = "2")
     {
         var agent = NodeProcess.Start(
         [
-            "agent", "--join", $"127.0.0.1:{ClusterPort}", "--name", name, "--data-dir", Path.Combine(DataDirectory, "agent-" + name),
+            "agent", "--join", Seeds, "--name", name, "--data-dir", Path.Combine(DataDirectory, "agent-" + name),
             .. capacityCpus is null ? Array.Empty<string>() : ["--capacity-cpus", capacityCpus],
         ], _environment);
         _agents.Add(agent);
@@ -159,7 +196,7 @@ public sealed class Installation : IAsyncDisposable
                 return pipeline;
             await Task.Delay(300);
         }
-        throw new TimeoutException($"pipeline {pipelineId} did not end in {timeout}; workflows: {last}\nserver:\n{Server?.Output}\nagents:\n{string.Join("\n", _agents.Select(a => a.Output))}");
+        throw new TimeoutException($"pipeline {pipelineId} did not end in {timeout}; workflows: {last}\nservers:\n{string.Join("\n", Servers.Select(s => s?.Output))}\nagents:\n{string.Join("\n", _agents.Select(a => a.Output))}");
     }
 
     public async Task<JsonArray> WorkflowJobsAsync(string pipelineId)
@@ -179,12 +216,13 @@ public sealed class Installation : IAsyncDisposable
             _output.WriteLine("agent output (tail):\n" + Tail(agent.Output));
             await agent.DisposeAsync();
         }
-        if (Server is not null)
+        for (var node = 0; node < Servers.Length; node++)
         {
-            _output.WriteLine("server output (tail):\n" + Tail(Server.Output));
-            await Server.DisposeAsync();
+            if (Servers[node] is not { } server) continue;
+            _output.WriteLine($"services node {node} output (tail):\n" + Tail(server.Output));
+            await server.DisposeAsync();
         }
-        Http.Dispose();
+        foreach (var client in _clients) client.Dispose();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 

@@ -12,17 +12,19 @@ public static class ShardingStatistics
     /// <summary>One entity type's region on one node (host:port of its cluster address).</summary>
     public sealed record RegionOnNode(string EntityType, string Node, int Shards, int Entities);
 
-    /// <summary>Asks each region for the cluster-wide view; a region that does not answer in time is left out.</summary>
+    /// <summary>
+    /// Asks each region for the cluster-wide view, all at once: a region waits out the whole
+    /// timeout for a member that died, and the regions must not wait one after the other.
+    /// </summary>
     public static async Task<IReadOnlyList<RegionOnNode>> GetAsync(ActorSystem system, TimeSpan timeout)
     {
         var sharding = ClusterSharding.Get(system);
-        var rows = new List<RegionOnNode>();
-        foreach (var type in EntityTypes)
+        var answers = await Task.WhenAll(EntityTypes.Select(async type =>
         {
             var stats = await sharding.ShardRegion(type).Ask<ClusterShardingStats>(new GetClusterShardingStats(timeout), timeout + TimeSpan.FromSeconds(1));
-            rows.AddRange(stats.Regions.OrderBy(r => r.Key.ToString(), StringComparer.Ordinal)
-                .Select(r => new RegionOnNode(type, $"{r.Key.Host}:{r.Key.Port}", r.Value.Stats.Count, r.Value.Stats.Values.Sum())));
-        }
-        return rows;
+            return stats.Regions.OrderBy(r => r.Key.ToString(), StringComparer.Ordinal)
+                .Select(r => new RegionOnNode(type, $"{r.Key.Host}:{r.Key.Port}", r.Value.Stats.Count, r.Value.Stats.Values.Sum()));
+        }));
+        return answers.SelectMany(rows => rows).ToList();
     }
 }

@@ -8,7 +8,10 @@ namespace CircleActors.Domain.Jobs;
 
 public sealed record StepRecord(int Index, string Name, StepStatus Status, int? ExitCode, DateTimeOffset StartedAt, DateTimeOffset? StoppedAt);
 
-/// <summary>One task (one parallel run) of a job, in its current attempt.</summary>
+/// <summary>An attempt of a task that ended and was run again (the infrastructure failed it).</summary>
+public sealed record EndedAttempt(int Attempt, JobStatus Status, NodeId? Node, string? Reason, DateTimeOffset? StartedAt, DateTimeOffset? StoppedAt);
+
+/// <summary>One task (one parallel run) of a job, in its current attempt; <paramref name="EarlierAttempts"/> null when it is the first.</summary>
 public sealed record TaskState(
     int Index,
     int Attempt,
@@ -17,10 +20,17 @@ public sealed record TaskState(
     DateTimeOffset? StartedAt,
     DateTimeOffset? StoppedAt,
     ImmutableList<StepRecord> Steps,
-    string? Reason)
+    string? Reason,
+    ImmutableList<EndedAttempt>? EarlierAttempts = null)
 {
     public static TaskState Waiting(int index, int attempt) =>
         new(index, attempt, JobStatus.NotRunning, null, null, null, ImmutableList<StepRecord>.Empty, null);
+
+    /// <summary>The next attempt of this ended task, remembering how this one ended.</summary>
+    public TaskState Retried(int attempt) => Waiting(Index, attempt) with
+    {
+        EarlierAttempts = (EarlierAttempts ?? ImmutableList<EndedAttempt>.Empty).Add(new EndedAttempt(Attempt, Status, Node, Reason, StartedAt, StoppedAt)),
+    };
 
     [JsonIgnore]
     public bool IsAssigned => Status is JobStatus.Queued or JobStatus.Running;
@@ -85,7 +95,7 @@ public sealed record JobState(
                 ? s with { Status = e.Status == JobStatus.Canceled ? StepStatus.Canceled : StepStatus.Failed, StoppedAt = e.At }
                 : s).ToImmutableList(),
         }),
-        TaskRequeued e => WithTask(e.TaskIndex, e.Attempt - 1, t => t.Status.IsTerminal(), _ => TaskState.Waiting(e.TaskIndex, e.Attempt)),
+        TaskRequeued e => WithTask(e.TaskIndex, e.Attempt - 1, t => t.Status.IsTerminal(), t => t.Retried(e.Attempt)),
         JobFinished e when Exists && !IsFinished => this with { FinishedWith = e.Status, StoppedAt = e.At },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to job {Id} in its current state"),
     };

@@ -75,10 +75,14 @@ public sealed record NamedRef(string Id, string Name);
 
 public sealed record StepView(int Index, string Name, string Status, int? ExitCode, DateTimeOffset StartedAt, DateTimeOffset? StoppedAt);
 
-public sealed record TaskView(int Index, int Attempt, string Status, string? Node, string? Reason, IReadOnlyList<StepView> Steps)
+/// <summary>An attempt of a task that the infrastructure failed, so that it ran again.</summary>
+public sealed record EarlierAttemptView(int Attempt, string Status, string? Node, string? Reason, DateTimeOffset? StartedAt, DateTimeOffset? StoppedAt);
+
+public sealed record TaskView(int Index, int Attempt, string Status, string? Node, string? Reason, IReadOnlyList<StepView> Steps, IReadOnlyList<EarlierAttemptView> EarlierAttempts)
 {
     public static IReadOnlyList<TaskView> Of(JobState j) => j.Tasks.Select(t => new TaskView(t.Index, t.Attempt, t.Status.ToWire(), t.Node?.Value, t.Reason,
-        t.Steps.Select(s => new StepView(s.Index, s.Name, s.Status.ToWire(), s.ExitCode, s.StartedAt, s.StoppedAt)).ToList())).ToList();
+        t.Steps.Select(s => new StepView(s.Index, s.Name, s.Status.ToWire(), s.ExitCode, s.StartedAt, s.StoppedAt)).ToList(),
+        (t.EarlierAttempts ?? []).Select(a => new EarlierAttemptView(a.Attempt, a.Status.ToWire(), a.Node?.Value, a.Reason, a.StartedAt, a.StoppedAt)).ToList())).ToList();
 }
 
 /// <summary>CircleCI's v2 job details, plus the steps of each parallel run.</summary>
