@@ -44,6 +44,53 @@ public sealed class DispatchBenchmarkSpecs
     }
 
     [Fact]
+    public async Task A_small_run_on_two_services_nodes_and_postgresql_ends_every_job_in_success()
+    {
+        var options = new DispatchBenchmarkOptions
+        {
+            Journal = JournalProvider.PostgreSql,
+            ConnectionString = await NewPostgresDatabaseAsync(),
+            Jobs = 10,
+            Workflows = 2,
+            IdleJobs = 3,
+            ServicesNodes = 2,
+            BaselineRows = 500,
+            Timeout = TimeSpan.FromMinutes(3),
+        };
+
+        var result = await DispatchBenchmark.RunAsync(options, TextWriter.Null);
+
+        Assert.Equal(20, result.Jobs);
+        Assert.True(result.AllSucceeded, string.Join(", ", result.JobStatuses.Select(s => $"{s.Key} {s.Value}")));
+        Assert.Contains("--services-nodes 2", DispatchBenchmark.Markdown(result, MachineInfo.OfThisMachine()));
+    }
+
+    [Fact]
+    public async Task Several_services_nodes_on_sqlite_are_refused_before_anything_starts()
+    {
+        var options = new DispatchBenchmarkOptions { Journal = JournalProvider.Sqlite, ServicesNodes = 3 };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => DispatchBenchmark.RunAsync(options, TextWriter.Null));
+
+        Assert.Contains("--journal postgresql", error.Message);
+    }
+
+    /// <summary>A database of its own on the PostgreSQL the test script started.</summary>
+    private static async Task<string> NewPostgresDatabaseAsync()
+    {
+        var server = Environment.GetEnvironmentVariable("CIRCLEACTORS_TEST_POSTGRES")
+            ?? throw new InvalidOperationException("CIRCLEACTORS_TEST_POSTGRES is not set: run the tests through scripts/test.sh, which starts PostgreSQL");
+        var name = "ca_bench_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "postgres" }.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+    }
+
+    [Fact]
     public void Percentiles_are_nearest_rank()
     {
         var latency = Latency.Of(Enumerable.Range(1, 100).Select(i => TimeSpan.FromMilliseconds(i)));

@@ -23,6 +23,11 @@ public sealed record DispatchBenchmarkOptions
     public int Workflows { get; init; } = 5;
     /// <summary>Single-job pipelines run one after the other for the idle-agent phase.</summary>
     public int IdleJobs { get; init; } = 50;
+    /// <summary>
+    /// Services nodes in the cluster: the first runs the API and the agent; the others (PostgreSQL
+    /// only) join it, share its data directory and host their share of the entities.
+    /// </summary>
+    public int ServicesNodes { get; init; } = 1;
     public int BaselineRows { get; init; } = 20_000;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 }
@@ -87,7 +92,10 @@ public static class DispatchBenchmark
 
     public static async Task<DispatchBenchmarkResult> RunAsync(DispatchBenchmarkOptions options, TextWriter progress, CancellationToken ct = default)
     {
-        if (options.Jobs < 1 || options.Workflows < 1 || options.IdleJobs < 1) throw new ArgumentException("--jobs, --workflows and --idle-jobs must be at least 1");
+        if (options.Jobs < 1 || options.Workflows < 1 || options.IdleJobs < 1 || options.ServicesNodes < 1)
+            throw new ArgumentException("--jobs, --workflows, --idle-jobs and --services-nodes must be at least 1");
+        if (options.ServicesNodes > 1 && options.Journal != JournalProvider.PostgreSql)
+            throw new ArgumentException("--services-nodes: the services nodes of a cluster share one journal; give --journal postgresql");
         var startedAt = DateTimeOffset.UtcNow;
         var dataDirectory = Directory.CreateTempSubdirectory("circleactors-bench-").FullName;
         var serverDirectory = Path.Combine(dataDirectory, "server");
@@ -106,20 +114,36 @@ public static class DispatchBenchmark
             var idleProject = $"gh/bench-{run}/idle";
 
             var httpPort = ServerHost.FreeTcpPort();
-            var app = ServerHost.Build(new ServerOptions
+            var clusterPort = ServerHost.FreeTcpPort();
+            var first = new ServerOptions
             {
                 DataDirectory = serverDirectory,
                 HttpUrl = $"http://127.0.0.1:{httpPort}",
                 Journal = journal,
-                ClusterPort = 0,
+                ClusterPort = clusterPort,
                 RunAgent = true,
                 // Capacity and slots far beyond what the benchmark asks: it measures dispatch, not packing.
                 Agent = new AgentSettings(new NodeId("bench"), "bench", 1000, 1_000_000, 512),
                 Executor = ExecutorKind.Fake,
                 // Two info lines per task on the console would be measured too; a benchmark wants warnings only.
                 ExtraHocon = "akka.loglevel = WARNING",
-            }, announce: _ => { });
+            };
+            var app = ServerHost.Build(first, announce: _ => { });
             await app.StartAsync(ct);
+            // In this process too: the figures are the cluster's, on the same cores either way.
+            var others = new List<WebApplication>();
+            for (var node = 1; node < options.ServicesNodes; node++)
+            {
+                var other = ServerHost.Build(first with
+                {
+                    HttpUrl = $"http://127.0.0.1:{ServerHost.FreeTcpPort()}",
+                    ClusterPort = ServerHost.FreeTcpPort(),
+                    Seeds = [$"akka.tcp://{ServerHost.ActorSystemName}@{first.ClusterHost}:{clusterPort}"],
+                    RunAgent = false,
+                }, announce: _ => { });
+                await other.StartAsync(ct);
+                others.Add(other);
+            }
             Measured measured;
             try
             {
@@ -168,8 +192,11 @@ public static class DispatchBenchmark
             }
             finally
             {
-                await app.StopAsync(CancellationToken.None);
-                await app.DisposeAsync();
+                foreach (var node in others.Prepend(app).Reverse())
+                {
+                    await node.StopAsync(CancellationToken.None);
+                    await node.DisposeAsync();
+                }
             }
 
             // The baseline runs on the same database once the server has stopped: nothing competes
@@ -315,7 +342,7 @@ public static class DispatchBenchmark
     public static string Table(DispatchBenchmarkResult r)
     {
         var s = new StringBuilder();
-        s.AppendLine($"dispatch benchmark on {r.Database} ({r.Options.Workflows} pipelines x {r.Options.Jobs} jobs; {r.Options.IdleJobs} idle-agent jobs)");
+        s.AppendLine($"dispatch benchmark on {r.Database}, {r.Options.ServicesNodes} services node(s) ({r.Options.Workflows} pipelines x {r.Options.Jobs} jobs; {r.Options.IdleJobs} idle-agent jobs)");
         foreach (var (name, value) in Figures(r)) s.AppendLine($"  {name,-62} {value}");
         return s.ToString();
     }
@@ -326,10 +353,10 @@ public static class DispatchBenchmark
     public static string Markdown(DispatchBenchmarkResult r, MachineInfo machine)
     {
         var s = new StringBuilder();
-        s.AppendLine($"#### {r.StartedAt:yyyy-MM-dd HH:mm} UTC, {r.Database}");
+        s.AppendLine($"#### {r.StartedAt:yyyy-MM-dd HH:mm} UTC, {r.Database}, {r.Options.ServicesNodes} services node(s)");
         s.AppendLine();
         s.AppendLine($"Machine: {machine}. Command: `circleactors bench dispatch --journal {(r.Options.Journal == JournalProvider.Sqlite ? "sqlite" : "postgresql")} " +
-                     $"--jobs {r.Options.Jobs} --workflows {r.Options.Workflows} --idle-jobs {r.Options.IdleJobs}`.");
+                     $"--jobs {r.Options.Jobs} --workflows {r.Options.Workflows} --idle-jobs {r.Options.IdleJobs} --services-nodes {r.Options.ServicesNodes}`.");
         s.AppendLine();
         s.AppendLine("| Figure | Value |");
         s.AppendLine("|---|---|");

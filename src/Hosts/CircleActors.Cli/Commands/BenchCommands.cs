@@ -65,11 +65,16 @@ public static class BenchCommands
         var jobs = new Option<int>("--jobs") { Description = "Independent jobs in each pipeline", DefaultValueFactory = _ => 200 };
         var workflows = new Option<int>("--workflows") { Description = "Pipelines (one workflow each) triggered at once", DefaultValueFactory = _ => 5 };
         var idle = new Option<int>("--idle-jobs") { Description = "Single-job pipelines run one at a time on an idle agent", DefaultValueFactory = _ => 50 };
+        var servicesNodes = new Option<int>("--services-nodes")
+        {
+            Description = "Services nodes in the cluster (more than one needs --journal postgresql); the first runs the API and the agent",
+            DefaultValueFactory = _ => 1,
+        };
         var output = OutputOption();
         var command = new Command("dispatch", "Jobs per second and runnable-to-first-step latency of a whole node on the fake executor, " +
                                               "compared with the database's raw INSERT rate")
         {
-            journal, connection, jobs, workflows, idle, output,
+            journal, connection, jobs, workflows, idle, servicesNodes, output,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -80,6 +85,7 @@ public static class BenchCommands
                 Jobs = parse.GetValue(jobs),
                 Workflows = parse.GetValue(workflows),
                 IdleJobs = parse.GetValue(idle),
+                ServicesNodes = parse.GetValue(servicesNodes),
             };
             var result = await DispatchBenchmark.RunAsync(options, Console.Error, ct);
             await ReportAsync(DispatchBenchmark.Table(result), machine => DispatchBenchmark.Markdown(result, machine), parse.GetValue(output), ct);
