@@ -1,7 +1,7 @@
-namespace CircleActors.Server.Hosting;
+namespace CircleActors.Actors.Common;
 
-/// <summary>Files that hold a credential of the installation (the admin token, the secrets key).</summary>
-internal static class OwnerOnlyFile
+/// <summary>Files that hold a credential (the admin token, the secrets key, a checkout key on an agent).</summary>
+public static class OwnerOnlyFile
 {
     /// <summary>Creates the file with mode 600 from the moment it exists, so it is never readable by others; fails if it exists.</summary>
     public static void CreateNew(string path, string text)
