@@ -1,5 +1,6 @@
 using System.Globalization;
 using CircleActors.Agent.Executors;
+using CircleActors.Agent.Executors.Docker;
 using CircleActors.Agent.Steps.Artifacts;
 using CircleActors.Agent.Steps.Blobs;
 using CircleActors.Agent.Steps.Caches;
@@ -122,7 +123,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
         ProjectSecrets projectSecrets, CancellationToken cancellationToken, CancellationToken overRunTime)
     {
         private readonly IReadOnlyDictionary<string, string> projectVariables = projectSecrets.Variables;
-        // Variables a step sets for the steps after it (add_ssh_keys points git at the keys it wrote).
+        // Variables a step sets for the steps after it (add_ssh_keys points git at the keys it wrote, setup_remote_docker sets DOCKER_HOST).
         private readonly Dictionary<string, string> addedVariables = new(StringComparer.Ordinal);
         private readonly JobDefinition job = task.Job;
         private readonly List<(int Index, StepDeadline Deadline, Task<(int ExitCode, StepOutcome Outcome)> Running)> background = [];
@@ -279,6 +280,13 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                         foreach (var (name, value) in await SshKeySteps.AddAsync(add, projectSecrets.Credentials, environment, Say, cancellationToken).ConfigureAwait(false))
                             addedVariables[name] = value;
                         return (0, StepOutcome.Success);
+                    case SetupRemoteDockerStep when environment is not IRemoteDockerHost:
+                        Say("setup_remote_docker is for jobs on the docker executor; this environment has no engine to give the job\n");
+                        return (NoExitCode, StepOutcome.Skipped);
+                    case SetupRemoteDockerStep:
+                        foreach (var (name, value) in await ((IRemoteDockerHost)environment).StartRemoteDockerAsync(Say, cancellationToken).ConfigureAwait(false))
+                            addedVariables[name] = value;
+                        return (0, StepOutcome.Success);
                     case StoreTestResultsStep s:
                         return await StoreTestResults.RunAsync(s, index, task, environment, runner.testResults, projectSecrets.MaskedValues(), Say, cancellationToken).ConfigureAwait(false);
                     case UnsupportedStep u:
@@ -425,6 +433,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             StoreArtifactsStep => "Uploading artifacts",
             RunStep r => r.DisplayName,
             AddSshKeysStep => SshKeySteps.StepName,
+            SetupRemoteDockerStep => "Setup a remote Docker engine",
             StoreTestResultsStep => StoreTestResults.StepName,
             UnsupportedStep u => u.Type,
             _ => step.GetType().Name,
