@@ -3,10 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using CircleActors.Actors.Projects;
-using CircleActors.Agent.Runtime;
-using CircleActors.Domain.Common;
-using CircleActors.Server.Hosting;
-using Microsoft.AspNetCore.Builder;
 
 namespace CircleActors.Server.Tests.Api;
 
@@ -21,39 +17,20 @@ public sealed class CheckoutCredentialsApiSpecs : IAsyncLifetime
     private const string Token = "ghp_checkoutTokenValue7Q2Z";
 
     private readonly string _data = Directory.CreateTempSubdirectory("ca-checkout-keys-").FullName;
-    private WebApplication? _app;
+    private ApiServer _server = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _app = ServerHost.Build(new ServerOptions
-        {
-            DataDirectory = _data,
-            HttpUrl = "http://127.0.0.1:0",
-            ClusterPort = 0,
-            Executor = ExecutorKind.Fake,
-            Agent = new AgentSettings(new NodeId("checkout-key-specs"), "checkout-key-specs", 4, 8192, 4),
-        }, announce: _ => { });
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-        _http.DefaultRequestHeaders.Add("Circle-Token", (await File.ReadAllTextAsync(Path.Combine(_data, AdminToken.FileName))).Trim());
-        using var created = await _http.PostAsJsonAsync("/api/v2/project", new { slug = "gh/acme/app", repo_url = "git@example.invalid:acme/app.git" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        _server = await ApiServer.StartAsync(_data, "checkout-key-specs");
+        _http = _server.Http;
+        await _server.AddProjectAsync("gh/acme/app", "git@example.invalid:acme/app.git");
     }
 
     public async Task DisposeAsync()
     {
-        await StopAsync();
-        _http.Dispose();
+        await _server.DisposeAsync();
         Directory.Delete(_data, recursive: true);
-    }
-
-    private async Task StopAsync()
-    {
-        if (_app is null) return;
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _app = null;
     }
 
     private async Task<(HttpStatusCode Status, string Body)> PostAsync(string path, object body)
@@ -167,7 +144,7 @@ public sealed class CheckoutCredentialsApiSpecs : IAsyncLifetime
             await Task.Delay(100);
             audit = await _http.GetStringAsync("/api/v2/admin/audit-log.csv");
         }
-        await StopAsync();
+        await _server.StopAsync();
 
         Assert.Single(audit.Split('\n'), line => line.Contains("project.ssh_key.create") && line.Contains(key.Md5Fingerprint));
         Assert.Single(audit.Split('\n'), line => line.Contains("project.checkout_token.create"));

@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using CircleActors.Agent.Runtime;
-using CircleActors.Domain.Common;
 using CircleActors.Server.Hosting;
-using Microsoft.AspNetCore.Builder;
 
 namespace CircleActors.Server.Tests.Api;
 
@@ -19,43 +16,23 @@ public sealed class EnvironmentVariablesApiSpecs : IAsyncLifetime
     private const string Base = "/api/v2/project/gh/acme/app/envvar";
 
     private readonly string _data = Directory.CreateTempSubdirectory("ca-envvar-").FullName;
-    private WebApplication? _app;
+    private ApiServer _server = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _app = Start(_data);
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-        _http.DefaultRequestHeaders.Add("Circle-Token", (await File.ReadAllTextAsync(Path.Combine(_data, AdminToken.FileName))).Trim());
-        using var created = await _http.PostAsJsonAsync("/api/v2/project", new { slug = "gh/acme/app", repo_url = "https://example.invalid/acme/app.git" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        _server = await ApiServer.StartAsync(_data, "envvar-specs");
+        _http = _server.Http;
+        await _server.AddProjectAsync("gh/acme/app", "https://example.invalid/acme/app.git");
     }
-
-    private static WebApplication Start(string data, string? secretsKey = null) => ServerHost.Build(new ServerOptions
-    {
-        DataDirectory = data,
-        HttpUrl = "http://127.0.0.1:0",
-        ClusterPort = 0,
-        Executor = ExecutorKind.Fake,
-        Agent = new AgentSettings(new NodeId("envvar-specs"), "envvar-specs", 4, 8192, 4),
-        SecretsKey = secretsKey,
-    }, announce: _ => { });
 
     public async Task DisposeAsync()
     {
-        await StopAsync();
-        _http.Dispose();
+        await _server.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }
 
-    private async Task StopAsync()
-    {
-        if (_app is null) return;
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _app = null;
-    }
+    private Task StopAsync() => _server.StopAsync();
 
     [Fact]
     public async Task A_variable_is_answered_masked_listed_masked_read_masked_and_deleted()
@@ -147,13 +124,10 @@ public sealed class EnvironmentVariablesApiSpecs : IAsyncLifetime
         using var created = await _http.PostAsJsonAsync(Base, new { name = "API_TOKEN", value = Value });
         await StopAsync();
 
-        Assert.Throws<ArgumentException>(() => Start(_data, secretsKey: "not-base64!"));
+        Assert.Throws<ArgumentException>(() => ApiServer.Build(_data, "envvar-specs", secretsKey: "not-base64!"));
         var otherKey = Convert.ToBase64String(new byte[32]);
-        _app = Start(_data, otherKey);
-        await _app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-        http.DefaultRequestHeaders.Add("Circle-Token", (await File.ReadAllTextAsync(Path.Combine(_data, AdminToken.FileName))).Trim());
-        var list = JsonNode.Parse(await http.GetStringAsync(Base))!["items"]!.AsArray();
+        await using var other = await ApiServer.StartAsync(_data, "envvar-specs", otherKey);
+        var list = JsonNode.Parse(await other.Http.GetStringAsync(Base))!["items"]!.AsArray();
 
         Assert.Equal("xxxx", Assert.Single(list)!["value"]!.GetValue<string>());
     }
