@@ -282,8 +282,7 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
 
     public Task<IReadOnlyDictionary<string, string>> StartRemoteDockerAsync(Action<string> say, CancellationToken cancellationToken) =>
         remoteDocker?.StartAsync(say, cancellationToken)
-        // Only a job whose config holds the step gets the mount, and only such a job runs the step.
-        ?? throw new ExecutorException("this environment was prepared without a Docker engine of its own");
+        ?? throw new ExecutorException($"setup_remote_docker needs the agent's Docker engine on the agent's own host (a unix socket), not {executor.Endpoint}");
 
     private async Task RemoveAsync(string id, CancellationToken cancellationToken)
     {

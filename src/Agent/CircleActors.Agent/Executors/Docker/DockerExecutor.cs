@@ -60,8 +60,11 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         output($"Resource class {task.Job.ResourceClass}: each container is limited to {limits.Describe()}\n");
 
         var environment = primary.Environment ?? new Dictionary<string, string>();
-        // Made before the container, whose mounts cannot change later; its daemon starts with the step.
-        var remoteDocker = task.Job.Steps.Any(step => step is Domain.Config.SetupRemoteDockerStep) ? new RemoteDockerEngine() : null;
+        // Made before the container, whose mounts cannot change later; its daemon starts with the step. The
+        // socket's directory is mounted from this host, so only an engine on this host (a unix socket) can mount it.
+        var remoteDocker = task.Job.Steps.Any(step => step is Domain.Config.SetupRemoteDockerStep) && Endpoint.Scheme == "unix"
+            ? new RemoteDockerEngine()
+            : null;
         CreateContainerResponse created;
         try
         {
