@@ -88,6 +88,26 @@ public sealed partial class RemoteDockerSpecs : IDisposable
     }
 
     [Fact]
+    public async Task An_engine_left_running_by_a_crashed_agent_is_stopped_and_removed_when_an_agent_of_that_name_starts()
+    {
+        // What a crash leaves: the engine started, never disposed.
+        var leftover = new RemoteDockerEngine(agentName);
+        leftover.Bind();
+        await leftover.StartAsync(_ => { }, CancellationToken.None).WaitAsync(TestTimeout);
+        var root = Path.GetDirectoryName(leftover.HostSocketDirectory)!;
+        var daemon = System.Diagnostics.Process.GetProcessById(int.Parse(File.ReadAllText(Path.Combine(root, "dockerd.pid")).Trim()));
+        using var otherAgent = new DockerExecutor(new DockerExecutorOptions($"other-{Guid.NewGuid():N}"));
+
+        Assert.Equal(0, await otherAgent.RemoveLeftoversAsync($"other-{Guid.NewGuid():N}", CancellationToken.None));
+        Assert.False(daemon.HasExited);
+        var removed = await executor.RemoveLeftoversAsync(agentName, CancellationToken.None).WaitAsync(TestTimeout);
+
+        Assert.Equal(1, removed);
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(30)), "the leftover dockerd still runs");
+        Assert.False(Directory.Exists(root), $"{root} is still there");
+    }
+
+    [Fact]
     public async Task Setup_remote_docker_on_the_machine_executor_is_skipped_saying_why()
     {
         var root = WorkspaceRoots.Create("circleactors-remote-docker-");

@@ -63,7 +63,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         // Made before the container, whose mounts cannot change later; its daemon starts with the step. The
         // socket's directory is mounted from this host, so only an engine on this host (a unix socket) can mount it.
         var remoteDocker = task.Job.Steps.Any(step => step is Domain.Config.SetupRemoteDockerStep) && Endpoint.Scheme == "unix"
-            ? new RemoteDockerEngine()
+            ? new RemoteDockerEngine(options.AgentName)
             : null;
         CreateContainerResponse created;
         try
@@ -183,7 +183,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             await Engine(() => client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken), null)
                 .ConfigureAwait(false);
         }
-        return leftovers.Count;
+        return leftovers.Count + await RemoteDockerEngine.RemoveLeftoversAsync(agentName).ConfigureAwait(false);
     }
 
     /// <summary>Containers (running or not) labelled as this agent's.</summary>

@@ -31,14 +31,55 @@ internal sealed class RemoteDockerEngine : IAsyncDisposable
     // dockerd stops its containers within its --shutdown-timeout (2 s) and unmounts their layers.
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
 
-    // Short, because a unix socket path (containerd's, under the exec root) may not exceed 107 bytes.
-    private readonly DirectoryInfo root = Directory.CreateTempSubdirectory("ca-rd-");
+    private const string PidFile = "dockerd.pid";
+
+    // Short, because a unix socket path (containerd's, under the exec root) may not exceed 107 bytes;
+    // named after the agent, so a restarted agent finds its own leftovers and no other agent's.
+    private readonly DirectoryInfo root;
     private readonly SemaphoreSlim gate = new(1, 1);
     // The daemon's last lines, kept for a failure's message only: they say why it would not start.
     private readonly ConcurrentQueue<string> log = new();
     private Process? daemon;
 
+    public RemoteDockerEngine(string agentName) => root = Directory.CreateTempSubdirectory(Prefix(agentName));
+
     public string HostSocketDirectory => Path.Combine(root.FullName, "run");
+
+    private static string Prefix(string agentName) =>
+        "ca-rd-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(agentName)))[..8].ToLowerInvariant() + "-";
+
+    /// <summary>
+    /// Stops the engines an earlier run of the agent named <paramref name="agentName"/> left
+    /// running (it crashed before disposing them) and removes their directories.
+    /// </summary>
+    /// <returns>How many were removed.</returns>
+    public static async Task<int> RemoveLeftoversAsync(string agentName)
+    {
+        var removed = 0;
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix(agentName) + "*"))
+        {
+            if (DaemonOf(directory) is { } leftover)
+                using (leftover)
+                    await StopAsync(leftover).ConfigureAwait(false);
+            if (TryDelete(new DirectoryInfo(directory))) removed++;
+        }
+        return removed;
+    }
+
+    /// <summary>The daemon its pid file names, if it still runs and is that directory's (a pid may have been reused).</summary>
+    private static Process? DaemonOf(string directory)
+    {
+        try
+        {
+            var pid = int.Parse(File.ReadAllText(Path.Combine(directory, PidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
+            return commandLine.Contains(directory, StringComparison.Ordinal) ? Process.GetProcessById(pid) : null;
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or ArgumentException or UnauthorizedAccessException or OverflowException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The bind that shows the socket's directory to the job, made before the daemon runs.</summary>
     public string Bind()
@@ -82,7 +123,7 @@ internal sealed class RemoteDockerEngine : IAsyncDisposable
         foreach (var argument in new[]
                  {
                      "--net", "--", "dockerd", "--host", $"unix://{socket}", "--data-root", Path.Combine(root.FullName, "data"),
-                     "--exec-root", Path.Combine(root.FullName, "exec"), "--pidfile", Path.Combine(root.FullName, "dockerd.pid"), "--shutdown-timeout", "2",
+                     "--exec-root", Path.Combine(root.FullName, "exec"), "--pidfile", Path.Combine(root.FullName, PidFile), "--shutdown-timeout", "2",
                  })
             start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start };
@@ -131,7 +172,7 @@ internal sealed class RemoteDockerEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the daemon (SIGTERM, so it stops its containers and unmounts their layers; SIGKILL if it hangs) and removes its directories.</summary>
+    /// <summary>Stops the daemon and removes its directories.</summary>
     public async ValueTask DisposeAsync()
     {
         await gate.WaitAsync().ConfigureAwait(false);
@@ -139,30 +180,47 @@ internal sealed class RemoteDockerEngine : IAsyncDisposable
         {
             if (daemon is { } running)
             {
-                if (!running.HasExited && OperatingSystem.IsLinux()) _ = Kill(running.Id, SigTerm);
-                using var stop = new CancellationTokenSource(StopTimeout);
-                try
-                {
-                    await running.WaitForExitAsync(stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    running.Kill(entireProcessTree: true);
-                    await running.WaitForExitAsync().ConfigureAwait(false);
-                }
+                await StopAsync(running).ConfigureAwait(false);
                 running.Dispose();
                 daemon = null;
             }
-            try { root.Delete(recursive: true); }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // A layer left mounted (the daemon was killed) keeps files busy; the host's temp cleaner takes the rest.
-                Trace.TraceWarning($"could not remove {root.FullName}: {ex.Message}");
-            }
+            TryDelete(root);
         }
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>SIGTERM, so the daemon stops its containers and unmounts their layers; SIGKILL if it hangs.</summary>
+    private static async Task StopAsync(Process daemon)
+    {
+        if (daemon.HasExited) return;
+        if (OperatingSystem.IsLinux()) _ = Kill(daemon.Id, SigTerm);
+        using var stop = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            await daemon.WaitForExitAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            daemon.Kill(entireProcessTree: true);
+            await daemon.WaitForExitAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static bool TryDelete(DirectoryInfo directory)
+    {
+        try
+        {
+            directory.Delete(recursive: true);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A layer left mounted (the daemon was killed) keeps files busy; the host's temp cleaner takes the rest.
+            Trace.TraceWarning($"could not remove {directory.FullName}: {ex.Message}");
+            return false;
         }
     }
 
