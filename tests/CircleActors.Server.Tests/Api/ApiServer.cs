@@ -65,3 +65,31 @@ internal sealed class ApiServer : IAsyncDisposable
         Http.Dispose();
     }
 }
+
+/// <summary>
+/// A spec class over one <see cref="ApiServer"/> in a data directory of its own, with project
+/// <c>gh/acme/app</c> added; the directory is deleted afterwards.
+/// </summary>
+public abstract class ApiServerSpec(string name, string repositoryUrl) : IAsyncLifetime
+{
+    private ApiServer _server = null!;
+
+    protected string Data { get; } = Directory.CreateTempSubdirectory($"ca-{name}-").FullName;
+
+    protected HttpClient Http => _server.Http;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ApiServer.StartAsync(Data, name);
+        await _server.AddProjectAsync("gh/acme/app", repositoryUrl);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(Data, recursive: true);
+    }
+
+    /// <summary>Stops the server and keeps the data directory.</summary>
+    protected Task StopAsync() => _server.StopAsync();
+}

@@ -11,35 +11,18 @@ namespace CircleActors.Server.Tests.Api;
 /// SQLite journal: CircleCI's shapes, bad input refused with nothing stored, audited by
 /// fingerprint, and no private key or token in any answer or any file of the data directory.
 /// </summary>
-public sealed class CheckoutCredentialsApiSpecs : IAsyncLifetime
+public sealed class CheckoutCredentialsApiSpecs() : ApiServerSpec("checkout-keys", "git@example.invalid:acme/app.git")
 {
     private const string Project = "/api/v2/project/gh/acme/app";
     private const string Token = "ghp_checkoutTokenValue7Q2Z";
 
-    private readonly string _data = Directory.CreateTempSubdirectory("ca-checkout-keys-").FullName;
-    private ApiServer _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ApiServer.StartAsync(_data, "checkout-key-specs");
-        _http = _server.Http;
-        await _server.AddProjectAsync("gh/acme/app", "git@example.invalid:acme/app.git");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
-
     private async Task<(HttpStatusCode Status, string Body)> PostAsync(string path, object body)
     {
-        using var response = await _http.PostAsJsonAsync(Project + path, body);
+        using var response = await Http.PostAsJsonAsync(Project + path, body);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private async Task<JsonArray> ItemsAsync(string path) => JsonNode.Parse(await _http.GetStringAsync(Project + path))!["items"]!.AsArray();
+    private async Task<JsonArray> ItemsAsync(string path) => JsonNode.Parse(await Http.GetStringAsync(Project + path))!["items"]!.AsArray();
 
     [Fact]
     public async Task A_checkout_key_is_made_by_the_server_shown_by_its_public_half_the_newest_preferred_and_deleted_by_fingerprint()
@@ -62,11 +45,11 @@ public sealed class CheckoutCredentialsApiSpecs : IAsyncLifetime
         Assert.Equal([fingerprint, second["fingerprint"]!.GetValue<string>()], listed.Select(k => k!["fingerprint"]!.GetValue<string>()));
         Assert.Equal([false, true], listed.Select(k => k!["preferred"]!.GetValue<bool>()));
         Assert.Empty(await ItemsAsync("/ssh-key"));
-        var one = JsonNode.Parse(await _http.GetStringAsync($"{Project}/checkout-key/{fingerprint}"))!;
+        var one = JsonNode.Parse(await Http.GetStringAsync($"{Project}/checkout-key/{fingerprint}"))!;
         Assert.Equal(first["public-key"]!.GetValue<string>(), one["public-key"]!.GetValue<string>());
 
-        using var deleted = await _http.DeleteAsync($"{Project}/checkout-key/{fingerprint}");
-        using var gone = await _http.GetAsync($"{Project}/checkout-key/{fingerprint}");
+        using var deleted = await Http.DeleteAsync($"{Project}/checkout-key/{fingerprint}");
+        using var gone = await Http.GetAsync($"{Project}/checkout-key/{fingerprint}");
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         Assert.Single(await ItemsAsync("/checkout-key"));
@@ -89,7 +72,7 @@ public sealed class CheckoutCredentialsApiSpecs : IAsyncLifetime
         Assert.Equal(key.PublicKey, view["public-key"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Conflict, again);
         // The SHA256 form names it too, '/' and '+' escaped in the path.
-        var bySha = JsonNode.Parse(await _http.GetStringAsync($"{Project}/ssh-key/{Uri.EscapeDataString(key.Sha256Fingerprint)}"))!;
+        var bySha = JsonNode.Parse(await Http.GetStringAsync($"{Project}/ssh-key/{Uri.EscapeDataString(key.Sha256Fingerprint)}"))!;
         Assert.Equal(key.Md5Fingerprint, bySha["fingerprint"]!.GetValue<string>());
         Assert.Empty(await ItemsAsync("/checkout-key"));
     }
@@ -103,7 +86,7 @@ public sealed class CheckoutCredentialsApiSpecs : IAsyncLifetime
     [InlineData("/ssh-key", """{"hostname":"two words","private_key":"x"}""", "hostname must be")]
     public async Task A_bad_key_request_gets_400_with_the_reason_and_stores_nothing(string path, string json, string reason)
     {
-        using var response = await _http.PostAsync(Project + path, new StringContent(json, Encoding.UTF8, "application/json"));
+        using var response = await Http.PostAsync(Project + path, new StringContent(json, Encoding.UTF8, "application/json"));
         var message = (await response.Content.ReadFromJsonAsync<JsonNode>())!["message"]!.GetValue<string>();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -115,9 +98,9 @@ public sealed class CheckoutCredentialsApiSpecs : IAsyncLifetime
     [Fact]
     public async Task The_checkout_token_is_answered_masked_refused_when_missing_and_deleted()
     {
-        using var missing = await _http.PutAsJsonAsync(Project + "/checkout-token", new { username = "bot" });
-        using var set = await _http.PutAsJsonAsync(Project + "/checkout-token", new { token = Token });
-        var shown = JsonNode.Parse(await _http.GetStringAsync(Project + "/checkout-token"))!;
+        using var missing = await Http.PutAsJsonAsync(Project + "/checkout-token", new { username = "bot" });
+        using var set = await Http.PutAsJsonAsync(Project + "/checkout-token", new { token = Token });
+        var shown = JsonNode.Parse(await Http.GetStringAsync(Project + "/checkout-token"))!;
 
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
@@ -125,33 +108,33 @@ public sealed class CheckoutCredentialsApiSpecs : IAsyncLifetime
         Assert.Equal("xxxx7Q2Z", shown["token"]!.GetValue<string>());
         Assert.Equal("x-access-token", shown["username"]!.GetValue<string>());
 
-        using var deleted = await _http.DeleteAsync(Project + "/checkout-token");
-        using var gone = await _http.GetAsync(Project + "/checkout-token");
+        using var deleted = await Http.DeleteAsync(Project + "/checkout-token");
+        using var gone = await Http.GetAsync(Project + "/checkout-token");
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
     [Fact]
-    public async Task Keys_and_the_token_are_audited_by_fingerprint_and_neither_secret_is_in_any_file_of_the_data_directory()
+    public async Task Keys_and_the_token_are_audited_by_fingerprint_and_neither_secret_is_in_any_file_of_theData_directory()
     {
         var key = SshKeyMaterial.GenerateRsa();
         var (status, _) = await PostAsync("/ssh-key", new { private_key = key.PrivateKey });
-        using var token = await _http.PutAsJsonAsync(Project + "/checkout-token", new { token = Token });
+        using var token = await Http.PutAsJsonAsync(Project + "/checkout-token", new { token = Token });
         Assert.Equal(HttpStatusCode.Created, status);
         var audit = "";
         for (var i = 0; i < 100 && !(audit.Contains("project.ssh_key.create") && audit.Contains("project.checkout_token.create")); i++)
         {
             await Task.Delay(100);
-            audit = await _http.GetStringAsync("/api/v2/admin/audit-log.csv");
+            audit = await Http.GetStringAsync("/api/v2/admin/audit-log.csv");
         }
-        await _server.StopAsync();
+        await StopAsync();
 
         Assert.Single(audit.Split('\n'), line => line.Contains("project.ssh_key.create") && line.Contains(key.Md5Fingerprint));
         Assert.Single(audit.Split('\n'), line => line.Contains("project.checkout_token.create"));
         // A body line of the private key: any copy of the key holds it.
         var keyLine = key.PrivateKey.Split('\n')[2];
         Assert.DoesNotContain(keyLine, audit);
-        var files = Directory.EnumerateFiles(_data, "*", SearchOption.AllDirectories).ToList();
+        var files = Directory.EnumerateFiles(Data, "*", SearchOption.AllDirectories).ToList();
         Assert.Contains(files, f => Path.GetFileName(f) == "journal.db");
         Assert.All(files, file =>
         {
