@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the server and its tests need (Docker engine, busybox for local
 # images, git, PostgreSQL 15, ps, tmux, bubblewrap for the machine executor's sandbox, Node.js and
-# npm for the web UI's SignalR client, Chromium for the browser tests) and the
-# unprivileged account machine steps run as. Idempotent: prints nothing and touches no package
-# index when everything is already there.
+# npm for the web UI's SignalR client, Chromium for the browser tests, openssh-server for the
+# checkout specs' sshd) and the unprivileged account machine steps run as. Idempotent: prints
+# nothing and touches no package index when everything is already there.
 # Usage: scripts/install-prerequisites.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(docker.io busybox-static git postgresql procps tmux curl bubblewrap nodejs chromium)
+packages=(docker.io busybox-static git postgresql procps tmux curl bubblewrap nodejs chromium openssh-server)
 
 fail() { echo "install-prerequisites: $*" >&2; exit 1; }
 

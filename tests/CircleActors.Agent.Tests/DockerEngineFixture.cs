@@ -10,6 +10,9 @@ public sealed class DockerEngineFixture
 {
     public const string BusyboxImage = "circleactors/busybox:latest";
 
+    /// <summary>Busybox with a docker client, for jobs that talk to an engine.</summary>
+    public const string DockerCliImage = "circleactors/docker-cli:latest";
+
     public DockerEngineFixture()
     {
         RepositoryRoot = FindRepositoryRoot();

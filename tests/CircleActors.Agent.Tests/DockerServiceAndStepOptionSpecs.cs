@@ -112,7 +112,7 @@ public sealed class DockerServiceAndStepOptionSpecs : IDisposable
 
         public RecordingRegistry()
         {
-            Port = FreePort();
+            Port = FreePorts.Next();
             listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
             listener.Start();
             _ = ServeAsync();
@@ -145,13 +145,6 @@ public sealed class DockerServiceAndStepOptionSpecs : IDisposable
                 }
                 context.Response.Close();
             }
-        }
-
-        private static int FreePort()
-        {
-            using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            socket.Start();
-            return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
         }
 
         public void Dispose() => listener.Close();

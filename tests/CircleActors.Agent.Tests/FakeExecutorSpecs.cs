@@ -15,7 +15,7 @@ public sealed class FakeExecutorSpecs
     /// <summary>A checkout that fetches nothing, so fake tasks need no repository.</summary>
     private sealed class NoSource : ISourceCheckout
     {
-        public Task CheckoutAsync(JobTaskSpec task, string directory, Action<string> output, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task CheckoutAsync(JobTaskSpec task, Actors.Projects.ProjectEnvironmentProtocol.CheckoutCredentials credentials, string directory, Action<string> output, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class ProjectEnvironmentAndMaskingSpecs : IDisposable
 
     private sealed class Refusing : IProjectEnvironment
     {
-        public Task<IReadOnlyDictionary<string, string>> LoadAsync(JobTaskSpec task, CancellationToken cancellationToken) =>
+        public Task<ProjectSecrets> LoadAsync(JobTaskSpec task, CancellationToken cancellationToken) =>
             throw new ProjectEnvironmentException("project gh/acme/app did not send its environment variables");
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using CircleActors.Actors.Projects;
 using CircleActors.Agent.Steps;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Config;
@@ -54,11 +55,12 @@ internal sealed class RecordingReporter : ITaskReporter
     public IReadOnlyList<string> StepNames => Events.Where(e => e.Kind == "started").Select(e => e.Text).ToList();
 }
 
-/// <summary>A project whose environment variables are the ones given.</summary>
-internal sealed class StaticProjectEnvironment(Dictionary<string, string> values) : IProjectEnvironment
+/// <summary>A project whose environment variables and checkout credentials are the ones given.</summary>
+internal sealed class StaticProjectEnvironment(Dictionary<string, string> values, ProjectEnvironmentProtocol.CheckoutCredentials? credentials = null)
+    : IProjectEnvironment
 {
-    public Task<IReadOnlyDictionary<string, string>> LoadAsync(JobTaskSpec task, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, string>>(values);
+    public Task<ProjectSecrets> LoadAsync(JobTaskSpec task, CancellationToken cancellationToken) =>
+        Task.FromResult(new ProjectSecrets(values, credentials ?? ProjectEnvironmentProtocol.CheckoutCredentials.None));
 }
 
 internal static class Tasks

@@ -76,4 +76,45 @@ public sealed class ProjectEntitySpecs(ITestOutputHelper output) : ActorSpec(out
         Assert.ThrowsAny<CryptographicException>(() => _box.Open(Slug, "OTHER", sealedValue));
         Assert.ThrowsAny<CryptographicException>(() => _box.Open(ProjectSlug.Parse("gh/acme/else"), "API_TOKEN", sealedValue));
     }
+
+    [Fact]
+    public void An_agent_gets_the_opened_token_the_newest_checkout_key_and_every_key_while_the_journal_holds_only_sealed_ones()
+    {
+        var project = ProjectWith(_box);
+        var older = SshKeyMaterial.GenerateRsa();
+        var newer = SshKeyMaterial.GenerateRsa();
+        var additional = SshKeyMaterial.GenerateRsa();
+        foreach (var (material, kind) in new[] { (older, SshKeyKinds.DeployKey), (newer, SshKeyKinds.UserKey), (additional, SshKeyKinds.Additional) })
+        {
+            var key = new ProjectSshKey(kind, material.PublicKey, material.Md5Fingerprint, material.Sha256Fingerprint,
+                kind == SshKeyKinds.Additional ? "git.example.com" : null, _box.Seal(Slug, SealingNames.SshKey(material.Sha256Fingerprint), material.PrivateKey), Clock.UtcNow);
+            project.Tell(new ProjectCommands.AddSshKey(Slug, key, Actor.Admin));
+            ExpectMsg<Accepted>();
+        }
+        project.Tell(new ProjectCommands.SetCheckoutToken(Slug, new CheckoutToken("bot", _box.Seal(Slug, SealingNames.CheckoutToken, "token-value-5678"), Clock.UtcNow), Actor.Admin));
+        ExpectMsg<Accepted>();
+
+        project.Tell(new ProjectEnvironmentProtocol.GetProjectEnvironment(Slug));
+        var credentials = ExpectMsg<ProjectEnvironmentProtocol.ProjectEnvironment>().Credentials!;
+
+        Assert.Equal(new ProjectEnvironmentProtocol.HttpsCredential("bot", "token-value-5678"), credentials.Https);
+        Assert.Equal(newer.PrivateKey, credentials.CheckoutKey!.PrivateKey);
+        Assert.Equal([older.Md5Fingerprint, newer.Md5Fingerprint, additional.Md5Fingerprint], credentials.SshKeys.Select(k => k.Md5Fingerprint));
+        Assert.Equal("git.example.com", credentials.SshKeys[2].Hostname);
+        Assert.Equal(additional.PrivateKey, credentials.SshKeys[2].PrivateKey);
+        var keyLine = newer.PrivateKey.Split('\n')[2];
+        Assert.DoesNotContain(keyLine, credentials.ToString());
+        Assert.DoesNotContain("token-value-5678", credentials.ToString());
+        var journaled = JournaledEvents(ProjectEntity.PersistencePrefix + Slug.Value).ToList();
+        Assert.Equal(3, journaled.OfType<ProjectEvents.SshKeyAdded>().Count());
+        Assert.DoesNotContain(journaled, e => e.ToString()!.Contains(keyLine) || e.ToString()!.Contains("token-value-5678"));
+    }
+
+    [Fact]
+    public void A_credential_sealed_for_one_key_does_not_open_as_another_key_or_a_variable()
+    {
+        var sealedKey = _box.Seal(Slug, SealingNames.SshKey("SHA256:abc"), "private");
+        Assert.ThrowsAny<CryptographicException>(() => _box.Open(Slug, SealingNames.SshKey("SHA256:other"), sealedKey));
+        Assert.ThrowsAny<CryptographicException>(() => _box.Open(Slug, SealingNames.CheckoutToken, sealedKey));
+    }
 }

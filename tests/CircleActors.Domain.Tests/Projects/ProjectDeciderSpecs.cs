@@ -44,6 +44,56 @@ public sealed class ProjectDeciderSpecs
         Assert.Empty(project.State.Variables);
     }
 
+    private static ProjectSshKey Key(string kind, string md5, string sha256) =>
+        new(kind, "ssh-ed25519 AAAA", md5, sha256, null, Sealed, DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void Ssh_keys_are_added_once_per_fingerprint_the_newest_checkout_key_is_preferred_and_either_fingerprint_deletes()
+    {
+        var project = Added();
+        var deploy = Key(SshKeyKinds.DeployKey, "aa:01", "SHA256:one");
+        var additional = Key(SshKeyKinds.Additional, "aa:02", "SHA256:two");
+        var user = Key(SshKeyKinds.UserKey, "aa:03", "SHA256:three");
+
+        foreach (var key in new[] { deploy, additional, user })
+            Assert.Single(project.Send(new AddSshKey(Project, key, Actor.Admin)).Events.OfType<SshKeyAdded>());
+        Assert.Empty(project.Send(new AddSshKey(Project, deploy with { Kind = SshKeyKinds.UserKey }, Actor.Admin)).Events);
+        Assert.Equal(user, project.State.PreferredCheckoutKey);
+
+        Assert.Equal("aa:03", Assert.Single(project.Send(new DeleteSshKey(Project, "SHA256:three", Actor.Admin)).Events.OfType<SshKeyDeleted>()).Md5Fingerprint);
+        Assert.Equal(deploy, project.State.PreferredCheckoutKey);
+        Assert.Single(project.Send(new DeleteSshKey(Project, "MD5:AA:01", Actor.Admin)).Events);
+        Assert.Null(project.State.PreferredCheckoutKey);
+        Assert.Empty(project.Send(new DeleteSshKey(Project, "aa:01", Actor.Admin)).Events);
+        Assert.Equal([additional], project.State.SshKeys);
+    }
+
+    [Fact]
+    public void A_key_of_an_unknown_kind_and_a_token_user_with_a_colon_are_refused()
+    {
+        var project = Added();
+        var kind = project.Send(new AddSshKey(Project, Key("github-app-key", "aa:01", "SHA256:one"), Actor.Admin));
+        var token = project.Send(new SetCheckoutToken(Project, new CheckoutToken("a:b", Sealed, DateTimeOffset.UnixEpoch), Actor.Admin));
+
+        Assert.Equal(RejectionKind.Invalid, Assert.IsType<Rejected>(kind.Reply).Kind);
+        Assert.Equal(RejectionKind.Invalid, Assert.IsType<Rejected>(token.Reply).Kind);
+        Assert.Empty(project.State.SshKeys);
+        Assert.Null(project.State.HttpsCheckoutToken);
+    }
+
+    [Fact]
+    public void The_checkout_token_is_set_replaced_and_deleted_once()
+    {
+        var project = Added();
+        var token = new CheckoutToken(CheckoutToken.DefaultUsername, Sealed, DateTimeOffset.UnixEpoch);
+
+        Assert.Single(project.Send(new SetCheckoutToken(Project, token, Actor.Admin)).Events.OfType<CheckoutTokenSet>());
+        Assert.Equal(token, project.State.HttpsCheckoutToken);
+        Assert.Single(project.Send(new DeleteCheckoutToken(Project, Actor.Admin)).Events.OfType<CheckoutTokenDeleted>());
+        Assert.Empty(project.Send(new DeleteCheckoutToken(Project, Actor.Admin)).Events);
+        Assert.Null(project.State.HttpsCheckoutToken);
+    }
+
     [Theory]
     [InlineData("1ST")]
     [InlineData("WITH-DASH")]

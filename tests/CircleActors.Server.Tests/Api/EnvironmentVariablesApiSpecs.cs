@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using CircleActors.Agent.Runtime;
-using CircleActors.Domain.Common;
 using CircleActors.Server.Hosting;
-using Microsoft.AspNetCore.Builder;
 
 namespace CircleActors.Server.Tests.Api;
 
@@ -13,68 +10,29 @@ namespace CircleActors.Server.Tests.Api;
 /// <c>/api/v2/project/{slug}/envvar</c> on real Kestrel over a real SQLite journal: masked answers,
 /// bad names refused, audited, and the plaintext in no file of the data directory.
 /// </summary>
-public sealed class EnvironmentVariablesApiSpecs : IAsyncLifetime
+public sealed class EnvironmentVariablesApiSpecs() : ApiServerSpec("envvar", "https://example.invalid/acme/app.git")
 {
     private const string Value = "plaintext-4f0c9e2a-WXYZ";
     private const string Base = "/api/v2/project/gh/acme/app/envvar";
 
-    private readonly string _data = Directory.CreateTempSubdirectory("ca-envvar-").FullName;
-    private WebApplication? _app;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = Start(_data);
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-        _http.DefaultRequestHeaders.Add("Circle-Token", (await File.ReadAllTextAsync(Path.Combine(_data, AdminToken.FileName))).Trim());
-        using var created = await _http.PostAsJsonAsync("/api/v2/project", new { slug = "gh/acme/app", repo_url = "https://example.invalid/acme/app.git" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-    }
-
-    private static WebApplication Start(string data, string? secretsKey = null) => ServerHost.Build(new ServerOptions
-    {
-        DataDirectory = data,
-        HttpUrl = "http://127.0.0.1:0",
-        ClusterPort = 0,
-        Executor = ExecutorKind.Fake,
-        Agent = new AgentSettings(new NodeId("envvar-specs"), "envvar-specs", 4, 8192, 4),
-        SecretsKey = secretsKey,
-    }, announce: _ => { });
-
-    public async Task DisposeAsync()
-    {
-        await StopAsync();
-        _http.Dispose();
-        Directory.Delete(_data, recursive: true);
-    }
-
-    private async Task StopAsync()
-    {
-        if (_app is null) return;
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _app = null;
-    }
-
     [Fact]
     public async Task A_variable_is_answered_masked_listed_masked_read_masked_and_deleted()
     {
-        using var created = await _http.PostAsJsonAsync(Base, new { name = "API_TOKEN", value = Value });
+        using var created = await Http.PostAsJsonAsync(Base, new { name = "API_TOKEN", value = Value });
         var createdBody = await created.Content.ReadAsStringAsync();
-        await _http.PostAsJsonAsync(Base, new { name = "OTHER", value = "ab" });
-        var list = JsonNode.Parse(await _http.GetStringAsync(Base))!;
-        var one = JsonNode.Parse(await _http.GetStringAsync(Base + "/API_TOKEN"))!;
+        await Http.PostAsJsonAsync(Base, new { name = "OTHER", value = "ab" });
+        var list = JsonNode.Parse(await Http.GetStringAsync(Base))!;
+        var one = JsonNode.Parse(await Http.GetStringAsync(Base + "/API_TOKEN"))!;
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("""{"name":"API_TOKEN","value":"xxxxWXYZ"}""", createdBody);
         Assert.Equal("""{"items":[{"name":"API_TOKEN","value":"xxxxWXYZ"},{"name":"OTHER","value":"xxxx"}],"next_page_token":null}""", list.ToJsonString());
         Assert.Equal("xxxxWXYZ", one["value"]!.GetValue<string>());
 
-        using var deleted = await _http.DeleteAsync(Base + "/API_TOKEN");
-        using var gone = await _http.GetAsync(Base + "/API_TOKEN");
-        using var deletedAgain = await _http.DeleteAsync(Base + "/API_TOKEN");
-        var after = JsonNode.Parse(await _http.GetStringAsync(Base))!["items"]!.AsArray();
+        using var deleted = await Http.DeleteAsync(Base + "/API_TOKEN");
+        using var gone = await Http.GetAsync(Base + "/API_TOKEN");
+        using var deletedAgain = await Http.DeleteAsync(Base + "/API_TOKEN");
+        var after = JsonNode.Parse(await Http.GetStringAsync(Base))!["items"]!.AsArray();
 
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
@@ -90,9 +48,9 @@ public sealed class EnvironmentVariablesApiSpecs : IAsyncLifetime
     [InlineData("{broken", "not valid JSON")]
     public async Task A_bad_request_gets_400_with_the_reason_and_stores_nothing(string json, string reason)
     {
-        using var response = await _http.PostAsync(Base, new StringContent(json, Encoding.UTF8, "application/json"));
+        using var response = await Http.PostAsync(Base, new StringContent(json, Encoding.UTF8, "application/json"));
         var message = (await response.Content.ReadFromJsonAsync<JsonNode>())!["message"]!.GetValue<string>();
-        var list = JsonNode.Parse(await _http.GetStringAsync(Base))!["items"]!.AsArray();
+        var list = JsonNode.Parse(await Http.GetStringAsync(Base))!["items"]!.AsArray();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(reason, message);
@@ -102,31 +60,31 @@ public sealed class EnvironmentVariablesApiSpecs : IAsyncLifetime
     [Fact]
     public async Task An_unknown_project_is_404()
     {
-        using var create = await _http.PostAsJsonAsync("/api/v2/project/gh/acme/missing/envvar", new { name = "A", value = "b" });
-        using var list = await _http.GetAsync("/api/v2/project/gh/acme/missing/envvar");
+        using var create = await Http.PostAsJsonAsync("/api/v2/project/gh/acme/missing/envvar", new { name = "A", value = "b" });
+        using var list = await Http.GetAsync("/api/v2/project/gh/acme/missing/envvar");
         Assert.Equal(HttpStatusCode.NotFound, create.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, list.StatusCode);
     }
 
     [Fact]
-    public async Task Changes_are_audited_by_name_and_the_plaintext_is_in_no_file_of_the_data_directory()
+    public async Task Changes_are_audited_by_name_and_the_plaintext_is_in_no_file_of_theData_directory()
     {
-        using var created = await _http.PostAsJsonAsync(Base, new { name = "API_TOKEN", value = Value });
-        using var deleted = await _http.DeleteAsync(Base + "/API_TOKEN");
-        using var recreated = await _http.PostAsJsonAsync(Base, new { name = "API_TOKEN", value = Value });
+        using var created = await Http.PostAsJsonAsync(Base, new { name = "API_TOKEN", value = Value });
+        using var deleted = await Http.DeleteAsync(Base + "/API_TOKEN");
+        using var recreated = await Http.PostAsJsonAsync(Base, new { name = "API_TOKEN", value = Value });
         var audit = "";
         static int Creates(string csv) => csv.Split('\n').Count(line => line.Contains("project.env_var.create") && line.Contains("API_TOKEN"));
         for (var i = 0; i < 100 && !(audit.Contains("project.env_var.delete") && Creates(audit) == 2); i++)
         {
             await Task.Delay(100);
-            audit = await _http.GetStringAsync("/api/v2/admin/audit-log.csv");
+            audit = await Http.GetStringAsync("/api/v2/admin/audit-log.csv");
         }
         await StopAsync();
 
         Assert.Equal(2, Creates(audit));
         Assert.Single(audit.Split('\n'), line => line.Contains("project.env_var.delete"));
         Assert.DoesNotContain(Value, audit);
-        var files = Directory.EnumerateFiles(_data, "*", SearchOption.AllDirectories).ToList();
+        var files = Directory.EnumerateFiles(Data, "*", SearchOption.AllDirectories).ToList();
         Assert.Contains(files, f => Path.GetFileName(f) == "journal.db");
         Assert.Contains(files, f => Path.GetFileName(f) == "read.db");
         Assert.All(files, file => Assert.False(File.ReadAllText(file, Encoding.Latin1).Contains(Value), $"{file} holds the plaintext"));
@@ -136,7 +94,7 @@ public sealed class EnvironmentVariablesApiSpecs : IAsyncLifetime
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void The_secrets_key_is_made_on_first_start_readable_by_its_owner_only()
     {
-        var path = Path.Combine(_data, SecretsKey.FileName);
+        var path = Path.Combine(Data, SecretsKey.FileName);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal(32, Convert.FromBase64String(File.ReadAllText(path)).Length);
     }
@@ -144,16 +102,13 @@ public sealed class EnvironmentVariablesApiSpecs : IAsyncLifetime
     [Fact]
     public async Task Values_sealed_under_one_key_show_as_xxxx_under_another_and_a_malformed_operator_key_stops_the_start()
     {
-        using var created = await _http.PostAsJsonAsync(Base, new { name = "API_TOKEN", value = Value });
+        using var created = await Http.PostAsJsonAsync(Base, new { name = "API_TOKEN", value = Value });
         await StopAsync();
 
-        Assert.Throws<ArgumentException>(() => Start(_data, secretsKey: "not-base64!"));
+        Assert.Throws<ArgumentException>(() => ApiServer.Build(Data, "envvar-specs", secretsKey: "not-base64!"));
         var otherKey = Convert.ToBase64String(new byte[32]);
-        _app = Start(_data, otherKey);
-        await _app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-        http.DefaultRequestHeaders.Add("Circle-Token", (await File.ReadAllTextAsync(Path.Combine(_data, AdminToken.FileName))).Trim());
-        var list = JsonNode.Parse(await http.GetStringAsync(Base))!["items"]!.AsArray();
+        await using var other = await ApiServer.StartAsync(Data, "envvar-specs", otherKey);
+        var list = JsonNode.Parse(await other.Http.GetStringAsync(Base))!["items"]!.AsArray();
 
         Assert.Equal("xxxx", Assert.Single(list)!["value"]!.GetValue<string>());
     }

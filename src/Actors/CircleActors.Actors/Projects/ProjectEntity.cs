@@ -27,19 +27,30 @@ public sealed class ProjectEntity : AggregateEntity<ProjectState, IProjectComman
     private object OpenEnvironment(SecretBox? secrets)
     {
         if (!State.Exists) return new Rejected(RejectionKind.NotFound, $"project {State.Slug} not found");
-        if (State.Variables.IsEmpty) return new ProjectEnvironmentProtocol.ProjectEnvironment(State.Slug, new Dictionary<string, string>());
+        if (State.Variables.IsEmpty && State.SshKeys.IsEmpty && State.HttpsCheckoutToken is null)
+            return new ProjectEnvironmentProtocol.ProjectEnvironment(State.Slug, new Dictionary<string, string>(), ProjectEnvironmentProtocol.CheckoutCredentials.None);
         if (secrets is null) return new Rejected(RejectionKind.Invalid, "this services node has no secrets key, so it cannot open the project's environment variables");
         try
         {
             var variables = State.Variables.ToDictionary(v => v.Key, v => secrets.Open(State.Slug, v.Key, v.Value), StringComparer.Ordinal);
-            return new ProjectEnvironmentProtocol.ProjectEnvironment(State.Slug, variables);
+            return new ProjectEnvironmentProtocol.ProjectEnvironment(State.Slug, variables, OpenCredentials(secrets));
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
             // The name of the failure only; the message never carries a value.
-            Log.Error("the environment variables of {0} do not open with this node's secrets key (was the key replaced?)", State.Slug);
+            Log.Error("the environment variables or checkout credentials of {0} do not open with this node's secrets key (was the key replaced?)", State.Slug);
             return new Rejected(RejectionKind.Invalid, $"the environment variables of {State.Slug} cannot be opened with this installation's secrets key");
         }
+    }
+
+    private ProjectEnvironmentProtocol.CheckoutCredentials OpenCredentials(SecretBox secrets)
+    {
+        ProjectEnvironmentProtocol.OpenedSshKey Opened(ProjectSshKey key) =>
+            new(key.Kind, key.Md5Fingerprint, key.Sha256Fingerprint, key.Hostname, secrets.Open(State.Slug, key.SealingName, key.PrivateKey));
+        var https = State.HttpsCheckoutToken is { } token
+            ? new ProjectEnvironmentProtocol.HttpsCredential(token.Username, secrets.Open(State.Slug, SealingNames.CheckoutToken, token.Token))
+            : null;
+        return new(https, State.PreferredCheckoutKey is { } preferred ? Opened(preferred) : null, State.SshKeys.Select(Opened).ToList());
     }
 
     protected override ProjectState Apply(ProjectState state, IProjectEvent @event) => state.Apply(@event);

@@ -55,6 +55,25 @@ public static class ProjectDecider
                 if (!state.Variables.ContainsKey(delete.Name)) return Decision<IProjectEvent>.Ignore(Accepted.Instance);
                 return new([new ProjectEvents.EnvironmentVariableDeleted(state.Slug, delete.Name, delete.Actor, now)], Accepted.Instance);
 
+            case AddSshKey add:
+                if (!SshKeyKinds.IsCheckoutKind(add.Key.Kind) && add.Key.Kind != SshKeyKinds.Additional)
+                    return Decision<IProjectEvent>.Reject(RejectionKind.Invalid, $"'{add.Key.Kind}' is not a kind of SSH key: use deploy-key, user-key or additional");
+                if (state.FindSshKey(add.Key.Md5Fingerprint) is not null) return Decision<IProjectEvent>.Ignore(Accepted.Instance);
+                return new([new ProjectEvents.SshKeyAdded(state.Slug, add.Key, add.Actor, now)], Accepted.Instance);
+
+            case DeleteSshKey delete:
+                if (state.FindSshKey(delete.Fingerprint) is not { } known) return Decision<IProjectEvent>.Ignore(Accepted.Instance);
+                return new([new ProjectEvents.SshKeyDeleted(state.Slug, known.Md5Fingerprint, delete.Actor, now)], Accepted.Instance);
+
+            case SetCheckoutToken token:
+                if (string.IsNullOrWhiteSpace(token.Token.Username) || token.Token.Username.Contains(':'))
+                    return Decision<IProjectEvent>.Reject(RejectionKind.Invalid, "the checkout token's username must be non-empty and without ':'");
+                return new([new ProjectEvents.CheckoutTokenSet(state.Slug, token.Token, token.Actor, now)], Accepted.Instance);
+
+            case DeleteCheckoutToken deleteToken:
+                if (state.HttpsCheckoutToken is null) return Decision<IProjectEvent>.Ignore(Accepted.Instance);
+                return new([new ProjectEvents.CheckoutTokenDeleted(state.Slug, deleteToken.Actor, now)], Accepted.Instance);
+
             case ReservePipelineNumber reserve:
                 if (state.PipelineNumbers.TryGetValue(reserve.PipelineId, out var existing))
                     return Decision<IProjectEvent>.Ignore(new ProjectReplies.PipelineNumberReserved(reserve.PipelineId, existing));

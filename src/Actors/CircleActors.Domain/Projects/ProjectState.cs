@@ -6,6 +6,8 @@ namespace CircleActors.Domain.Projects;
 
 /// <summary>A project, its counters and its sealed environment variables. <see cref="Empty"/> until it is added.</summary>
 /// <param name="EnvironmentVariables">By name; null in snapshots taken before there were any.</param>
+/// <param name="SshKeyList">In the order they were added; null in snapshots taken before there were any.</param>
+/// <param name="HttpsCheckoutToken">The token an https:// checkout authenticates with, if any.</param>
 public sealed record ProjectState(
     ProjectSlug Slug,
     bool Exists,
@@ -18,7 +20,9 @@ public sealed record ProjectState(
     ImmutableDictionary<PipelineId, (long First, int Count)> JobNumberBlocks,
     bool AutoCancelRedundantWorkflows = false,
     IReadOnlyList<string>? ScheduledWorkflows = null,
-    ImmutableSortedDictionary<string, SealedValue>? EnvironmentVariables = null)
+    ImmutableSortedDictionary<string, SealedValue>? EnvironmentVariables = null,
+    ImmutableList<ProjectSshKey>? SshKeyList = null,
+    CheckoutToken? HttpsCheckoutToken = null)
 {
     /// <summary>Every workflow the default branch has ever scheduled, in name order.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -26,6 +30,15 @@ public sealed record ProjectState(
 
     public ImmutableSortedDictionary<string, SealedValue> Variables =>
         EnvironmentVariables ?? ImmutableSortedDictionary.Create<string, SealedValue>(StringComparer.Ordinal);
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ImmutableList<ProjectSshKey> SshKeys => SshKeyList ?? [];
+
+    /// <summary>The key a checkout over SSH uses: the newest checkout key, as the one added last is the one meant.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ProjectSshKey? PreferredCheckoutKey => SshKeys.LastOrDefault(k => k.IsCheckoutKey);
+
+    public ProjectSshKey? FindSshKey(string fingerprint) => SshKeys.FirstOrDefault(k => k.IsNamedBy(fingerprint));
 
     public static ProjectState Empty(ProjectSlug slug) =>
         new(slug, false, "", "", "", 0, 0, ImmutableDictionary<PipelineId, long>.Empty,
@@ -51,6 +64,10 @@ public sealed record ProjectState(
         },
         EnvironmentVariableSet e when Exists => this with { EnvironmentVariables = Variables.SetItem(e.Name, e.Value) },
         EnvironmentVariableDeleted e when Exists && Variables.ContainsKey(e.Name) => this with { EnvironmentVariables = Variables.Remove(e.Name) },
+        SshKeyAdded e when Exists && FindSshKey(e.Key.Md5Fingerprint) is null => this with { SshKeyList = SshKeys.Add(e.Key) },
+        SshKeyDeleted e when Exists && FindSshKey(e.Md5Fingerprint) is { } key => this with { SshKeyList = SshKeys.Remove(key) },
+        CheckoutTokenSet e when Exists => this with { HttpsCheckoutToken = e.Token },
+        CheckoutTokenDeleted when Exists && HttpsCheckoutToken is not null => this with { HttpsCheckoutToken = null },
         ProjectSettingsChanged e when Exists => this with { AutoCancelRedundantWorkflows = e.AutoCancelRedundantWorkflows },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to project {Slug} in its current state"),
     };

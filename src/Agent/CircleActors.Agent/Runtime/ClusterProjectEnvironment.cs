@@ -10,7 +10,7 @@ namespace CircleActors.Agent.Runtime;
 
 /// <summary>
 /// Asks the task's project entity (through the project region or its proxy) for the project's
-/// variables, which it opens with the installation's key and answers in memory.
+/// variables and checkout credentials, which it opens with the installation's key and answers in memory.
 /// </summary>
 public sealed class ClusterProjectEnvironment(ActorSystem system) : IProjectEnvironment
 {
@@ -18,7 +18,7 @@ public sealed class ClusterProjectEnvironment(ActorSystem system) : IProjectEnvi
     // it the services side is not there for this task, which is then an infrastructure failure.
     private const int Attempts = 6;
 
-    public async Task<IReadOnlyDictionary<string, string>> LoadAsync(JobTaskSpec task, CancellationToken cancellationToken)
+    public async Task<ProjectSecrets> LoadAsync(JobTaskSpec task, CancellationToken cancellationToken)
     {
         var projects = ActorRegistry.For(system).Get<ProjectRegion>();
         object reply;
@@ -33,7 +33,8 @@ public sealed class ClusterProjectEnvironment(ActorSystem system) : IProjectEnvi
         }
         return reply switch
         {
-            ProjectEnvironmentProtocol.ProjectEnvironment environment => environment.Variables,
+            ProjectEnvironmentProtocol.ProjectEnvironment environment =>
+                new ProjectSecrets(environment.Variables, environment.Credentials ?? ProjectEnvironmentProtocol.CheckoutCredentials.None),
             Rejected rejected => throw new ProjectEnvironmentException($"cannot load the environment variables of {task.Project}: {rejected.Reason}"),
             _ => throw new ProjectEnvironmentException($"unexpected answer {reply.GetType().Name} for the environment variables of {task.Project}"),
         };

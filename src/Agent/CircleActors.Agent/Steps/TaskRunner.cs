@@ -1,5 +1,6 @@
 using System.Globalization;
 using CircleActors.Agent.Executors;
+using CircleActors.Agent.Executors.Docker;
 using CircleActors.Agent.Steps.Artifacts;
 using CircleActors.Agent.Steps.Blobs;
 using CircleActors.Agent.Steps.Caches;
@@ -21,8 +22,8 @@ namespace CircleActors.Agent.Steps;
 /// Stateless between tasks: one runner may run many tasks at once, each call with its own reporter.
 /// Never throws for a build's or an environment's failure; those are the returned
 /// <see cref="TaskResult"/>. Cancelling the token stops the current step within 2 s.
-/// The project's environment variables are loaded in step 0 and their values masked in all
-/// output from then on (<see cref="MaskingReporter"/>).
+/// The project's environment variables and checkout credentials are loaded in step 0 and their
+/// values masked in all output from then on (<see cref="MaskingReporter"/>).
 /// </remarks>
 /// <param name="blobs">Where caches, workspaces and artifacts go; without it those steps are skipped.</param>
 /// <param name="testResults">Where <c>store_test_results</c> stores and the <c>circleci</c> program's timings come from;
@@ -51,15 +52,15 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
         overRunTime.CancelAfter(limits.MaxRunTime);
         reporter.StepStarted(0, SpinUpStepName);
         IExecutionEnvironment environment;
-        IReadOnlyDictionary<string, string> projectVariables;
+        ProjectSecrets projectSecrets;
         IReadOnlyDictionary<string, string> tools;
         try
         {
-            projectVariables = await projectEnvironment.LoadAsync(task, overRunTime.Token).ConfigureAwait(false);
-            // From here on every value of the project's variables is masked before it leaves the runner.
-            reporter = new MaskingReporter(reporter, projectVariables.Values.ToList());
+            projectSecrets = await projectEnvironment.LoadAsync(task, overRunTime.Token).ConfigureAwait(false);
+            // From here on every value of the project's variables and credentials is masked before it leaves the runner.
+            reporter = new MaskingReporter(reporter, projectSecrets.MaskedValues());
             var spinUp = reporter;
-            environment = await executor.PrepareAsync(ImageAuthExpansion.Expand(task, projectVariables), text => spinUp.Output(0, text), overRunTime.Token)
+            environment = await executor.PrepareAsync(ImageAuthExpansion.Expand(task, projectSecrets.Variables), text => spinUp.Output(0, text), overRunTime.Token)
                 .ConfigureAwait(false);
             tools = await ToolsAsync(environment, task, reporter, overRunTime.Token).ConfigureAwait(false);
         }
@@ -85,7 +86,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
 
         await using (environment.ConfigureAwait(false))
         {
-            var run = new Run(this, task, environment, reporter, tools, projectVariables, cancellationToken, overRunTime.Token);
+            var run = new Run(this, task, environment, reporter, tools, projectSecrets, cancellationToken, overRunTime.Token);
             try
             {
                 return await run.StepsAsync().ConfigureAwait(false);
@@ -119,8 +120,11 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
     /// <summary>The state of one task's run: whether a step failed, the shell found for it, its background steps.</summary>
     private sealed class Run(
         TaskRunner runner, JobTaskSpec task, IExecutionEnvironment environment, ITaskReporter reporter, IReadOnlyDictionary<string, string> tools,
-        IReadOnlyDictionary<string, string> projectVariables, CancellationToken cancellationToken, CancellationToken overRunTime)
+        ProjectSecrets projectSecrets, CancellationToken cancellationToken, CancellationToken overRunTime)
     {
+        private readonly IReadOnlyDictionary<string, string> projectVariables = projectSecrets.Variables;
+        // Variables a step sets for the steps after it (add_ssh_keys points git at the keys it wrote, setup_remote_docker sets DOCKER_HOST).
+        private readonly Dictionary<string, string> addedVariables = new(StringComparer.Ordinal);
         private readonly JobDefinition job = task.Job;
         private readonly List<(int Index, StepDeadline Deadline, Task<(int ExitCode, StepOutcome Outcome)> Running)> background = [];
         private bool failed;
@@ -272,8 +276,19 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
                         return Ended(await WorkspaceSteps.AttachAsync(attach, Context(index, Say), cancellationToken).ConfigureAwait(false));
                     case StoreArtifactsStep artifacts:
                         return Ended(await ArtifactSteps.StoreAsync(artifacts, Context(index, Say), cancellationToken).ConfigureAwait(false));
+                    case AddSshKeysStep add:
+                        foreach (var (name, value) in await SshKeySteps.AddAsync(add, projectSecrets.Credentials, environment, Say, cancellationToken).ConfigureAwait(false))
+                            addedVariables[name] = value;
+                        return (0, StepOutcome.Success);
+                    case SetupRemoteDockerStep when environment is not IRemoteDockerHost:
+                        Say("setup_remote_docker is for jobs on the docker executor; this environment has no engine to give the job\n");
+                        return (NoExitCode, StepOutcome.Skipped);
+                    case SetupRemoteDockerStep:
+                        foreach (var (name, value) in await ((IRemoteDockerHost)environment).StartRemoteDockerAsync(Say, cancellationToken).ConfigureAwait(false))
+                            addedVariables[name] = value;
+                        return (0, StepOutcome.Success);
                     case StoreTestResultsStep s:
-                        return await StoreTestResults.RunAsync(s, index, task, environment, runner.testResults, projectVariables.Values.ToList(), Say, cancellationToken).ConfigureAwait(false);
+                        return await StoreTestResults.RunAsync(s, index, task, environment, runner.testResults, projectSecrets.MaskedValues(), Say, cancellationToken).ConfigureAwait(false);
                     case UnsupportedStep u:
                         Say($"step type {u.Type} is not supported yet\n");
                         return (NoExitCode, StepOutcome.Skipped);
@@ -338,7 +353,7 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             var host = Directory.CreateTempSubdirectory("circleactors-checkout-");
             try
             {
-                await runner.checkout.CheckoutAsync(task, host.FullName, say, cancellationToken).ConfigureAwait(false);
+                await runner.checkout.CheckoutAsync(task, projectSecrets.Credentials, host.FullName, say, cancellationToken).ConfigureAwait(false);
                 var resolved = environment.ResolvePath(target);
                 say($"Copying the checkout into {resolved}\n");
                 await environment.CopyDirectoryAsync(host.FullName, resolved, cancellationToken).ConfigureAwait(false);
@@ -373,10 +388,11 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             return defaultShell;
         }
 
-        /// <summary>CircleCI's precedence, lowest first: the agent's tools, project variables, built-in variables, job, primary container, step.</summary>
+        /// <summary>CircleCI's precedence, lowest first: the agent's tools, what earlier steps set, project variables, built-in variables, job, primary container, step.</summary>
         private Dictionary<string, string> EnvironmentFor(RunStep? step)
         {
             var variables = new Dictionary<string, string>(tools, StringComparer.Ordinal);
+            foreach (var (name, value) in addedVariables) variables[name] = value;
             foreach (var (name, value) in projectVariables) variables[name] = value;
             foreach (var (name, value) in new Dictionary<string, string>
             {
@@ -416,6 +432,8 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             AttachWorkspaceStep => "Attaching workspace",
             StoreArtifactsStep => "Uploading artifacts",
             RunStep r => r.DisplayName,
+            AddSshKeysStep => SshKeySteps.StepName,
+            SetupRemoteDockerStep => "Setup a remote Docker engine",
             StoreTestResultsStep => StoreTestResults.StepName,
             UnsupportedStep u => u.Type,
             _ => step.GetType().Name,

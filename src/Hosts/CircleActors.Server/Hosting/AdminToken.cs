@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using CircleActors.Actors.Common;
 
 namespace CircleActors.Server.Hosting;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CircleActors.Actors.Common;
 using CircleActors.Actors.Projects;
 
 namespace CircleActors.Server.Hosting;

@@ -162,6 +162,7 @@ public static class ServerHost
         api.MapProjects();
         api.MapTests();
         api.MapProjectEnvironmentVariables();
+        api.MapProjectCheckoutCredentials();
         api.MapPipelines();
         api.MapArtifacts();
         api.MapAdmin();

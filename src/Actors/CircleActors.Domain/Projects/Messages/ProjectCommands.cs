@@ -36,6 +36,20 @@ public static class ProjectCommands
     /// <summary>Removes a project environment variable; removing one that is not there changes nothing.</summary>
     public sealed record DeleteEnvironmentVariable(ProjectSlug Slug, string Name, Actor Actor) : IProjectCommand;
 
+    /// <summary>
+    /// Adds an SSH key (a checkout key or an additional key for <c>add_ssh_keys</c>). Its private
+    /// half arrives sealed; adding a key whose fingerprint the project already has changes nothing.
+    /// </summary>
+    public sealed record AddSshKey(ProjectSlug Slug, ProjectSshKey Key, Actor Actor) : IProjectCommand;
+
+    /// <summary>Removes the SSH key named by either of its fingerprints; removing one that is not there changes nothing.</summary>
+    public sealed record DeleteSshKey(ProjectSlug Slug, string Fingerprint, Actor Actor) : IProjectCommand;
+
+    /// <summary>Sets or replaces the HTTPS checkout token; the token arrives sealed.</summary>
+    public sealed record SetCheckoutToken(ProjectSlug Slug, CheckoutToken Token, Actor Actor) : IProjectCommand;
+
+    public sealed record DeleteCheckoutToken(ProjectSlug Slug, Actor Actor) : IProjectCommand;
+
     /// <summary>Numbers a pipeline. Idempotent per pipeline id, so a retried trigger gets the same number.</summary>
     public sealed record ReservePipelineNumber(ProjectSlug Slug, PipelineId PipelineId) : IProjectCommand;
 

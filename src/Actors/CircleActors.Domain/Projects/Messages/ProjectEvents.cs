@@ -20,6 +20,16 @@ public static class ProjectEvents
 
     public sealed record EnvironmentVariableDeleted(ProjectSlug Slug, string Name, Actor Actor, DateTimeOffset At) : IProjectEvent;
 
+    /// <summary>An SSH key was added; only its private half's sealed form is recorded.</summary>
+    public sealed record SshKeyAdded(ProjectSlug Slug, ProjectSshKey Key, Actor Actor, DateTimeOffset At) : IProjectEvent;
+
+    public sealed record SshKeyDeleted(ProjectSlug Slug, string Md5Fingerprint, Actor Actor, DateTimeOffset At) : IProjectEvent;
+
+    /// <summary>The HTTPS checkout token was set or replaced; only its sealed form is recorded.</summary>
+    public sealed record CheckoutTokenSet(ProjectSlug Slug, CheckoutToken Token, Actor Actor, DateTimeOffset At) : IProjectEvent;
+
+    public sealed record CheckoutTokenDeleted(ProjectSlug Slug, Actor Actor, DateTimeOffset At) : IProjectEvent;
+
     public sealed record PipelineNumberReserved(ProjectSlug Slug, PipelineId PipelineId, long Number, DateTimeOffset At)
         : IProjectEvent;
 

@@ -10,7 +10,9 @@ namespace CircleActors.Agent.Executors.Docker;
 /// The primary container of one task, where steps are execs, and the service containers that
 /// share its network; disposing removes them all.
 /// </summary>
-internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient client, string containerId, string? user) : IExecutionEnvironment
+/// <param name="remoteDocker">The job's own engine when it has a <c>setup_remote_docker</c> step; it goes with the environment.</param>
+internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient client, string containerId, string? user, RemoteDockerEngine? remoteDocker = null)
+    : IExecutionEnvironment, IRemoteDockerHost
 {
     /// <summary>Marks every process of one step (children inherit it), so a stopped step's whole tree can be found and killed.</summary>
     public const string StepMarkerVariable = "CIRCLEACTORS_STEP_ID";
@@ -275,7 +277,12 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
         // Services first: they live in the primary's network namespace.
         await Task.WhenAll(services.Select(id => RemoveAsync(id, timeout.Token))).ConfigureAwait(false);
         await RemoveAsync(containerId, timeout.Token).ConfigureAwait(false);
+        if (remoteDocker is not null) await remoteDocker.DisposeAsync().ConfigureAwait(false);
     }
+
+    public Task<IReadOnlyDictionary<string, string>> StartRemoteDockerAsync(Action<string> say, CancellationToken cancellationToken) =>
+        remoteDocker?.StartAsync(say, cancellationToken)
+        ?? throw new ExecutorException($"setup_remote_docker needs the agent's Docker engine on the agent's own host (a unix socket), not {executor.Endpoint}");
 
     private async Task RemoveAsync(string id, CancellationToken cancellationToken)
     {

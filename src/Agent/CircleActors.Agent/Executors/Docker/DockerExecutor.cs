@@ -60,23 +60,38 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         output($"Resource class {task.Job.ResourceClass}: each container is limited to {limits.Describe()}\n");
 
         var environment = primary.Environment ?? new Dictionary<string, string>();
-        var created = await Engine(() => client.Containers.CreateContainerAsync(new CreateContainerParameters
+        // Made before the container, whose mounts cannot change later; its daemon starts with the step. The
+        // socket's directory is mounted from this host, so only an engine on this host (a unix socket) can mount it.
+        var remoteDocker = task.Job.Steps.Any(step => step is Domain.Config.SetupRemoteDockerStep) && Endpoint.Scheme == "unix"
+            ? new RemoteDockerEngine(options.AgentName)
+            : null;
+        CreateContainerResponse created;
+        try
         {
-            Name = $"circleactors-{task.JobId.Value:N}-{task.TaskIndex}-{Guid.NewGuid().ToString("N")[..6]}",
-            Image = primary.Image,
-            Entrypoint = KeepAlive[..1],
-            Cmd = KeepAlive[1..],
-            User = primary.User,
-            Env = environment.Select(e => $"{e.Key}={e.Value}").ToList(),
-            Labels = Labels(task),
-            HostConfig = limits.Apply(new HostConfig
+            created = await Engine(() => client.Containers.CreateContainerAsync(new CreateContainerParameters
             {
-                // A service's name resolves to the shared network namespace, as its hostname does on CircleCI.
-                ExtraHosts = docker.Images.Skip(1).Select(s => s.Name).OfType<string>().Distinct().Select(name => $"{name}:127.0.0.1").ToList(),
-            }),
-        }, cancellationToken), primary.Image).ConfigureAwait(false);
+                Name = $"circleactors-{task.JobId.Value:N}-{task.TaskIndex}-{Guid.NewGuid().ToString("N")[..6]}",
+                Image = primary.Image,
+                Entrypoint = KeepAlive[..1],
+                Cmd = KeepAlive[1..],
+                User = primary.User,
+                Env = environment.Select(e => $"{e.Key}={e.Value}").ToList(),
+                Labels = Labels(task),
+                HostConfig = limits.Apply(new HostConfig
+                {
+                    // A service's name resolves to the shared network namespace, as its hostname does on CircleCI.
+                    ExtraHosts = docker.Images.Skip(1).Select(s => s.Name).OfType<string>().Distinct().Select(name => $"{name}:127.0.0.1").ToList(),
+                    Binds = remoteDocker is null ? null : [remoteDocker.Bind()],
+                }),
+            }, cancellationToken), primary.Image).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (remoteDocker is not null) await remoteDocker.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
-        var environmentHandle = new DockerEnvironment(this, client, created.ID, primary.User);
+        var environmentHandle = new DockerEnvironment(this, client, created.ID, primary.User, remoteDocker);
         try
         {
             await Engine(() => client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken), primary.Image).ConfigureAwait(false);
@@ -168,7 +183,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             await Engine(() => client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken), null)
                 .ConfigureAwait(false);
         }
-        return leftovers.Count;
+        return leftovers.Count + await RemoteDockerEngine.RemoveLeftoversAsync(agentName).ConfigureAwait(false);
     }
 
     /// <summary>Containers (running or not) labelled as this agent's.</summary>

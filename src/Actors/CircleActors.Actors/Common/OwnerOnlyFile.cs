@@ -1,7 +1,7 @@
-namespace CircleActors.Server.Hosting;
+namespace CircleActors.Actors.Common;
 
-/// <summary>Files that hold a credential of the installation (the admin token, the secrets key).</summary>
-internal static class OwnerOnlyFile
+/// <summary>Files that hold a credential (the admin token, the secrets key, a checkout key on an agent).</summary>
+public static class OwnerOnlyFile
 {
     /// <summary>
     /// Reads the file, or makes it with <paramref name="make"/> when it does not exist yet. Services
