@@ -14,7 +14,7 @@ public static class OwnerOnlyFile
         if (File.Exists(path)) return (File.ReadAllText(path), false);
         var draft = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         var text = make();
-        WriteNew(draft, text);
+        CreateNew(draft, text);
         try
         {
             // Without overwrite, the move is a link then an unlink: it never replaces a file that appeared meanwhile.
@@ -29,7 +29,7 @@ public static class OwnerOnlyFile
     }
 
     /// <summary>Creates the file with mode 600 from the moment it exists, so it is never readable by others; fails if it exists.</summary>
-    private static void WriteNew(string path, string text)
+    public static void CreateNew(string path, string text)
     {
         var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
