@@ -107,12 +107,12 @@ public static class OpsApi
     });
 
     /// <summary>Cancels the <c>count</c> jobs that have waited longest, as the admin, and names them.</summary>
-    private static Task<IResult> CancelQueued(CancelRequest? body, Entities entities) => ApiErrors.Guard(async () =>
+    private static Task<IResult> CancelQueued(CancelRequest? body, Entities entities, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
         if (body?.Count is not { } count || count <= 0) return ApiErrors.BadRequest("count must be a positive number of jobs");
         var oldest = (await QueuedAsync(entities)).Select(t => t.Task.JobId).Distinct().Take(count).ToList();
         foreach (var job in oldest)
-            await Reliably.AskForAsync<Accepted>(entities.Jobs, new Domain.Jobs.Messages.JobCommands.CancelJob(job, Actor.Admin));
+            await Reliably.AskForAsync<Accepted>(entities.Jobs, new Domain.Jobs.Messages.JobCommands.CancelJob(job, Actor.Admin), ct);
         return Results.Json(new { canceled = oldest.Select(j => j.ToString()).ToList() });
     });
 
