@@ -48,11 +48,16 @@ public sealed class Installation : IAsyncDisposable
     /// <param name="serverArguments">More options of <c>circleactors server</c> (statsd, metrics interval).</param>
     /// <param name="extraHocon">HOCON for the server and agents on top of <see cref="FastLeases"/>.</param>
     /// <param name="environment">More environment variables for the server and agents.</param>
+    /// <param name="postgresConnection">A PostgreSQL database of the test's own, instead of a fresh one on the shared server.</param>
     public static async Task<Installation> StartAsync(
         ITestOutputHelper output, string journal, bool withAgent = true, string? agentCapacityCpus = "2",
-        IReadOnlyList<string>? serverArguments = null, string? extraHocon = null, IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyList<string>? serverArguments = null, string? extraHocon = null, IReadOnlyDictionary<string, string>? environment = null,
+        string? postgresConnection = null)
     {
-        var installation = new Installation(output, [.. await Journals.ServerArgumentsAsync(journal), .. serverArguments ?? []], extraHocon, environment);
+        string[] journalArguments = postgresConnection is null
+            ? await Journals.ServerArgumentsAsync(journal)
+            : ["--journal", Journals.PostgreSql, "--connection-string", postgresConnection];
+        var installation = new Installation(output, [.. journalArguments, .. serverArguments ?? []], extraHocon, environment);
         await installation.StartServerAsync();
         if (withAgent) installation.StartAgent(installation.AgentName, agentCapacityCpus);
         return installation;
@@ -129,15 +134,22 @@ public sealed class Installation : IAsyncDisposable
     /// <summary>Posts a GitHub delivery signed with <paramref name="secret"/> (or with the signature given).</summary>
     public async Task<(HttpStatusCode Status, JsonNode? Body)> DeliverAsync(string eventName, string deliveryId, byte[] body, string? secret, string? signature = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/github") { Content = new ByteArrayContent(body) };
+        using var request = SignedDelivery(eventName, deliveryId, body, secret, signature);
+        using var response = await new HttpClient { BaseAddress = Http.BaseAddress }.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+    }
+
+    /// <summary>A <c>POST /webhooks/github</c> as GitHub sends it, signed with <paramref name="secret"/> (or with the signature given).</summary>
+    public static HttpRequestMessage SignedDelivery(string eventName, string deliveryId, byte[] body, string? secret, string? signature = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/github") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         request.Headers.Add("X-GitHub-Event", eventName);
         request.Headers.Add("X-GitHub-Delivery", deliveryId);
         signature ??= secret is null ? null : "sha256=" + Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)).ToLowerInvariant();
         if (signature is not null) request.Headers.Add("X-Hub-Signature-256", signature);
-        using var response = await new HttpClient { BaseAddress = Http.BaseAddress }.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+        return request;
     }
 
     /// <summary>Waits until the pipeline errored or has workflows that all ended; returns the pipeline.</summary>
@@ -190,7 +202,7 @@ public sealed class Installation : IAsyncDisposable
 
     private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
