@@ -92,6 +92,14 @@ public sealed class JournalOutageSpecs(ITestOutputHelper output)
             "no job ran before the outage");
         var outageFrom = clock.Elapsed;
         await postgres.StopAsync();
+        // Soft state needs no journal: an operator can still take a node out of scheduling and put it back.
+        var node = (await installation.GetAsync("/api/v2/admin/nodes"))["items"]!.AsArray().Single()!["id"]!.GetValue<string>();
+        foreach (var eligible in new[] { false, true })
+        {
+            await Poll.UntilAsync(async () => (await http.PostAsync($"/api/v2/admin/nodes/{node}/eligibility",
+                new StringContent($$"""{"eligible":{{(eligible ? "true" : "false")}}}""", Encoding.UTF8, "application/json"))).StatusCode == HttpStatusCode.OK ? "" : null,
+                $"setting eligibility {eligible} during the outage", seconds: 10);
+        }
         var healthDuringOutage = new List<(int Status, string Body)>();
         while (clock.Elapsed - outageFrom < Outage)
         {

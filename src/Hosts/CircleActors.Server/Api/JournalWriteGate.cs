@@ -16,9 +16,14 @@ public sealed class JournalWriteGate(JournalAvailability availability) : IEndpoi
 
     public const string TimeoutPolicy = "journal-deadline";
 
+    /// <summary>Marks a write that changes only soft state (the scheduler's, the cluster's), so it works while the journal is down.</summary>
+    public sealed class WritesNoJournal;
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (!HttpMethods.IsGet(context.HttpContext.Request.Method) && !HttpMethods.IsHead(context.HttpContext.Request.Method) &&
+        var http = context.HttpContext;
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) &&
+            http.GetEndpoint()?.Metadata.GetMetadata<WritesNoJournal>() is null &&
             availability.UnavailableCause is { } cause)
             return ApiErrors.Unavailable(JournalDown(cause));
         return await next(context);
@@ -39,4 +44,10 @@ public sealed class JournalWriteGate(JournalAvailability availability) : IEndpoi
                 : JournalDown(cause)).ExecuteAsync(context);
         },
     });
+}
+
+public static class JournalWriteGateEndpoints
+{
+    /// <summary>Lets the endpoint's writes through while the journal is down: an operator drains nodes or downs members during an outage.</summary>
+    public static RouteHandlerBuilder WithoutJournal(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(new JournalWriteGate.WritesNoJournal());
 }

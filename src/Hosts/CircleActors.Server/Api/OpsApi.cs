@@ -49,8 +49,8 @@ public static class OpsApi
         api.MapGet("/admin/queue", GetQueue);
         api.MapPost("/admin/queue/cancel", CancelQueued);
         api.MapGet("/admin/cluster", GetCluster);
-        api.MapPost("/admin/cluster/leave", (AddressRequest? body, ActorSystem system) => ChangeMember(body, system, leave: true));
-        api.MapPost("/admin/cluster/down", (AddressRequest? body, ActorSystem system) => ChangeMember(body, system, leave: false));
+        api.MapPost("/admin/cluster/leave", (AddressRequest? body, ActorSystem system) => ChangeMember(body, system, leave: true)).WithoutJournal();
+        api.MapPost("/admin/cluster/down", (AddressRequest? body, ActorSystem system) => ChangeMember(body, system, leave: false)).WithoutJournal();
         api.MapGet("/admin/sharding", GetSharding);
     }
 
