@@ -15,7 +15,7 @@ namespace CircleActors.EndToEnd.Tests;
 public sealed class PushToGreenSpecs(ITestOutputHelper output)
 {
     private const string Secret = "push-to-green secret";
-    private const string Slug = "gh/Codertocat/Hello-World";
+    internal const string Slug = "gh/Codertocat/Hello-World";
 
     private const string TwoJobConfig = """
         version: 2.1
@@ -45,7 +45,7 @@ public sealed class PushToGreenSpecs(ITestOutputHelper output)
         """;
 
     /// <summary>The corpus push to master, retargeted at a commit of the local repository.</summary>
-    private static byte[] PushPayload(string sha)
+    internal static byte[] PushPayload(string sha)
     {
         var payload = JsonNode.Parse(File.ReadAllText(Path.Combine(Journals.CorpusRoot(), "webhooks", "octokit", "push", "with-new-branch.payload.json")))!;
         payload["after"] = sha;

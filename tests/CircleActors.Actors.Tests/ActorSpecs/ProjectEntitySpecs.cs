@@ -28,6 +28,30 @@ public sealed class ProjectEntitySpecs(ITestOutputHelper output) : ActorSpec(out
     }
 
     [Fact]
+    public void Pipelines_reserved_at_once_get_numbers_one_to_n_in_the_order_asked_and_keep_them_across_a_snapshot_and_recovery()
+    {
+        const int count = 250;
+        var project = ProjectWith(_box);
+        var pipelines = Enumerable.Range(0, count).Select(_ => PipelineId.New()).ToList();
+
+        // All sent before any is written: each is decided while the ones before it are still being written.
+        foreach (var pipeline in pipelines) project.Tell(new ProjectCommands.ReservePipelineNumber(Slug, pipeline));
+        project.Tell(new ProjectCommands.ReservePipelineNumber(Slug, pipelines[0]));
+        var numbers = Enumerable.Range(0, count + 1).Select(_ => ExpectMsg<ProjectReplies.PipelineNumberReserved>().Number).ToList();
+        Assert.Equal(Enumerable.Range(1, count).Select(n => (long)n).Append(1), numbers);
+
+        // Recovered from the snapshot taken at the 200th event plus the events after it: the same numbers, and the next is new.
+        Watch(project);
+        Sys.Stop(project);
+        ExpectTerminated(project);
+        var recovered = Sys.ActorOf(ProjectEntity.PropsFor(Slug.Value, Clock, _box));
+        recovered.Tell(new ProjectCommands.ReservePipelineNumber(Slug, pipelines[^1]));
+        recovered.Tell(new ProjectCommands.ReservePipelineNumber(Slug, pipelines[150]));
+        recovered.Tell(new ProjectCommands.ReservePipelineNumber(Slug, PipelineId.New()));
+        Assert.Equal([count, 151, count + 1], Enumerable.Range(0, 3).Select(_ => ExpectMsg<ProjectReplies.PipelineNumberReserved>().Number));
+    }
+
+    [Fact]
     public void An_agent_gets_the_opened_values_while_the_journal_holds_only_sealed_ones()
     {
         var project = ProjectWith(_box, ("API_TOKEN", "token-value-1234"), ("OTHER", "other-value"));

@@ -76,13 +76,17 @@ public sealed class Installation : IAsyncDisposable
     /// <param name="environment">More environment variables for the server and agents.</param>
     /// <param name="servicesNodes">How many services nodes form the cluster (more than one needs PostgreSQL).</param>
     /// <param name="fastLeases">Whether to shorten leases and heartbeats with <see cref="FastLeases"/>; off: the shipped timing.</param>
+    /// <param name="postgresConnection">A PostgreSQL database of the test's own, instead of a fresh one on the shared server.</param>
     public static async Task<Installation> StartAsync(
         ITestOutputHelper output, string journal, bool withAgent = true, string? agentCapacityCpus = "2",
         IReadOnlyList<string>? serverArguments = null, string? extraHocon = null, IReadOnlyDictionary<string, string>? environment = null,
-        int servicesNodes = 1, bool fastLeases = true)
+        int servicesNodes = 1, bool fastLeases = true, string? postgresConnection = null)
     {
         if (servicesNodes > 1 && journal != Journals.PostgreSql) throw new ArgumentException("a cluster of services nodes needs the PostgreSQL journal");
-        var installation = new Installation(output, [.. await Journals.ServerArgumentsAsync(journal), .. serverArguments ?? []], extraHocon, environment, servicesNodes, fastLeases);
+        string[] journalArguments = postgresConnection is null
+            ? await Journals.ServerArgumentsAsync(journal)
+            : ["--journal", Journals.PostgreSql, "--connection-string", postgresConnection];
+        var installation = new Installation(output, [.. journalArguments, .. serverArguments ?? []], extraHocon, environment, servicesNodes, fastLeases);
         // The first node forms the cluster; the others join it, each started once the one before answers.
         for (var node = 0; node < servicesNodes; node++) await installation.StartServerAsync(node);
         if (withAgent) installation.StartAgent(installation.AgentName, agentCapacityCpus);
@@ -166,15 +170,22 @@ public sealed class Installation : IAsyncDisposable
     /// <summary>Posts a GitHub delivery signed with <paramref name="secret"/> (or with the signature given).</summary>
     public async Task<(HttpStatusCode Status, JsonNode? Body)> DeliverAsync(string eventName, string deliveryId, byte[] body, string? secret, string? signature = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/github") { Content = new ByteArrayContent(body) };
+        using var request = SignedDelivery(eventName, deliveryId, body, secret, signature);
+        using var response = await new HttpClient { BaseAddress = Http.BaseAddress }.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+    }
+
+    /// <summary>A <c>POST /webhooks/github</c> as GitHub sends it, signed with <paramref name="secret"/> (or with the signature given).</summary>
+    public static HttpRequestMessage SignedDelivery(string eventName, string deliveryId, byte[] body, string? secret, string? signature = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/github") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         request.Headers.Add("X-GitHub-Event", eventName);
         request.Headers.Add("X-GitHub-Delivery", deliveryId);
         signature ??= secret is null ? null : "sha256=" + Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)).ToLowerInvariant();
         if (signature is not null) request.Headers.Add("X-Hub-Signature-256", signature);
-        using var response = await new HttpClient { BaseAddress = Http.BaseAddress }.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+        return request;
     }
 
     /// <summary>Waits until the pipeline errored or has workflows that all ended; returns the pipeline.</summary>
@@ -228,7 +239,7 @@ public sealed class Installation : IAsyncDisposable
 
     private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -66,6 +66,24 @@ public abstract class AggregateEntity<TState, TCommand, TEvent> : ReceivePersist
     {
     }
 
+    /// <summary>
+    /// Whether the next command is decided while earlier events are still being written, for an
+    /// entity every trigger passes through (a project numbers each pipeline): otherwise each command
+    /// waits a whole journal round trip for the one before it. Events are applied at once and
+    /// every reply still waits until what it was decided on is durable; a failed write stops the
+    /// entity, which then recovers from what is durable, so nothing undurable was ever told.
+    /// </summary>
+    protected virtual bool DecidesWhileWriting => false;
+
+    private int _writesInFlight;
+
+    /// <summary>Replies at once, or, while events are being written, once they are durable.</summary>
+    protected void ReplyWhenDurable(object reply, IActorRef replyTo)
+    {
+        if (_writesInFlight > 0) DeferAsync(reply, r => replyTo.Tell(r));
+        else replyTo.Tell(reply);
+    }
+
     /// <summary>Resumes unfinished work after recovery (the entity was remembered or woken).</summary>
     protected virtual void OnRecovered()
     {
@@ -77,7 +95,12 @@ public abstract class AggregateEntity<TState, TCommand, TEvent> : ReceivePersist
         var decision = Decide(State, command, Now);
         if (decision.Events.Count == 0)
         {
-            replyTo.Tell(decision.Reply);
+            ReplyWhenDurable(decision.Reply, replyTo);
+            return;
+        }
+        if (DecidesWhileWriting)
+        {
+            PersistWhileDeciding(decision, replyTo);
             return;
         }
 
@@ -94,6 +117,31 @@ public abstract class AggregateEntity<TState, TCommand, TEvent> : ReceivePersist
                 replyTo.Tell(decision.Reply);
                 UpdateIdleTimeout();
             }
+        });
+    }
+
+    private void PersistWhileDeciding(Decision<TEvent> decision, IActorRef replyTo)
+    {
+        // The state after each event, so a snapshot taken at an event holds exactly what came before it.
+        var states = new List<TState>(decision.Events.Count);
+        foreach (var @event in decision.Events)
+        {
+            State = Apply(State, @event);
+            states.Add(State);
+        }
+        _writesInFlight++;
+        var written = 0;
+        var writing = System.Diagnostics.Stopwatch.StartNew();
+        PersistAllAsync(decision.Events, @event =>
+        {
+            var after = states[written++];
+            OnPersisted(@event);
+            if (LastSequenceNr % SnapshotInterval == 0) SaveSnapshot(after);
+            if (written < states.Count) return;
+            _writesInFlight--;
+            Metrics.CircleMeter.JournalWriteLatency.Record(writing.Elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("entity", EntityType));
+            replyTo.Tell(decision.Reply);
+            UpdateIdleTimeout();
         });
     }
 

@@ -16,9 +16,28 @@ public sealed class RepositoryMirror(string mirrorsDirectory)
 
     public sealed record Revision(string Sha, string ConfigSource);
 
+    /// <summary>How many configs read at a given commit are kept; past it the cache starts again empty.</summary>
+    public const int CachedConfigs = 1024;
+
+    // A commit never changes, so its config is read once: pipelines of the same pushed commit
+    // (redeliveries, API triggers, pull request and push events) need no git process at all.
+    private readonly ConcurrentDictionary<(string Repository, string Sha), Revision> _configsByCommit = new();
+
     /// <summary>Resolves a branch or tag (or checks a given sha) and reads the config there.</summary>
     /// <exception cref="RepositoryException">The repository, ref, revision or config file cannot be read.</exception>
-    public Task<Revision> ReadConfigAsync(string repositoryUrl, string? branch, string? tag, string? sha, CancellationToken ct) =>
+    public async Task<Revision> ReadConfigAsync(string repositoryUrl, string? branch, string? tag, string? sha, CancellationToken ct)
+    {
+        if (sha is not null && _configsByCommit.TryGetValue((repositoryUrl, sha), out var cached)) return cached;
+        var revision = await ReadConfigFromMirrorAsync(repositoryUrl, branch, tag, sha, ct);
+        if (sha == revision.Sha)
+        {
+            if (_configsByCommit.Count >= CachedConfigs) _configsByCommit.Clear();
+            _configsByCommit[(repositoryUrl, sha)] = revision;
+        }
+        return revision;
+    }
+
+    private Task<Revision> ReadConfigFromMirrorAsync(string repositoryUrl, string? branch, string? tag, string? sha, CancellationToken ct) =>
         WithFreshMirrorAsync(repositoryUrl, ct, async directory =>
         {
             var target = sha ?? (tag is not null ? $"refs/tags/{tag}" : $"refs/heads/{branch}");

@@ -19,7 +19,7 @@ public sealed class ProjectEntity : AggregateEntity<ProjectState, IProjectComman
     public ProjectEntity(string entityId, IClock clock, SecretBox? secrets)
         : base(PersistencePrefix + entityId, ProjectState.Empty(ProjectSlug.Parse(entityId)), clock)
     {
-        Command<ProjectEnvironmentProtocol.GetProjectEnvironment>(_ => Sender.Tell(OpenEnvironment(secrets)));
+        Command<ProjectEnvironmentProtocol.GetProjectEnvironment>(_ => ReplyWhenDurable(OpenEnvironment(secrets), Sender));
     }
 
     public static Props PropsFor(string entityId, IClock clock, SecretBox? secrets) => Props.Create(() => new ProjectEntity(entityId, clock, secrets));
@@ -60,6 +60,9 @@ public sealed class ProjectEntity : AggregateEntity<ProjectState, IProjectComman
 
     // A project only counts; it never has work of its own to resume.
     protected override bool HasUnfinishedWork => false;
+
+    // Every pipeline and job is numbered here: one write at a time would cap the whole installation.
+    protected override bool DecidesWhileWriting => true;
 }
 
 public sealed class ProjectMessageExtractor : EntityMessageExtractor

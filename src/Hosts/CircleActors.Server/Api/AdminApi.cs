@@ -31,9 +31,10 @@ public static class AdminApi
     {
         api.MapGet("/admin/nodes", GetNodes);
         api.MapGet("/admin/nodes/{id}", GetNode);
-        api.MapPost("/admin/nodes/{id}/drain", DrainNode);
-        api.MapPost("/admin/nodes/{id}/eligibility", SetEligibility);
-        api.MapGet("/admin/audit-log.csv", GetAuditLog);
+        api.MapPost("/admin/nodes/{id}/drain", DrainNode).WithoutJournal();
+        api.MapPost("/admin/nodes/{id}/eligibility", SetEligibility).WithoutJournal();
+        // A long export may take longer than the deadline to write.
+        api.MapGet("/admin/audit-log.csv", GetAuditLog).DisableRequestTimeout();
     }
 
     private static Task<IResult> GetNodes(Entities entities) => ApiErrors.Guard(async () =>

@@ -12,6 +12,21 @@ public static class ApiErrors
 
     public static IResult NotFound(string message) => Message(StatusCodes.Status404NotFound, message);
 
+    /// <summary>How long a client should wait before it tries again after a 503.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>503 with the reason and <c>Retry-After</c>: the request changed nothing and may be sent again.</summary>
+    public static IResult Unavailable(string reason) => new UnavailableResult(reason);
+
+    private sealed class UnavailableResult(string reason) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Message(StatusCodes.Status503ServiceUnavailable, reason).ExecuteAsync(context);
+        }
+    }
+
     public static IResult From(Rejected rejected) => rejected.Kind switch
     {
         RejectionKind.NotFound => NotFound(rejected.Reason),
@@ -35,7 +50,7 @@ public static class ApiErrors
         }
         catch (Akka.Actor.AskTimeoutException)
         {
-            return Message(StatusCodes.Status503ServiceUnavailable, "the server could not complete the request in time; try again");
+            return Unavailable("the server could not complete the request in time; try again");
         }
     }
 }

@@ -23,12 +23,13 @@ public static class ArtifactsApi
     {
         var job = api.MapGroup("/project/{vcs}/{org}/{repo}/{number:long}/artifacts");
         job.MapGet("", ListArtifacts);
-        job.MapGet("/{node:int}/{**path}", GetArtifact);
+        // A large file may take longer than the deadline to send.
+        job.MapGet("/{node:int}/{**path}", GetArtifact).DisableRequestTimeout();
     }
 
     private static Task<IResult> ListArtifacts(string vcs, string org, string repo, long number, HttpRequest request,
-        Entities entities, ReadDocuments documents, BlobStore blobs) =>
-        WithJob(vcs, org, repo, number, entities, documents, (project, job) =>
+        Entities entities, ReadDocuments documents, BlobStore blobs, CancellationToken ct) =>
+        WithJob(vcs, org, repo, number, entities, documents, ct, (project, job) =>
         {
             var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/api/v2/project/{project.Slug}/{number}/artifacts";
             var items = blobs.Artifacts(job.Id)
@@ -38,8 +39,8 @@ public static class ArtifactsApi
         });
 
     private static Task<IResult> GetArtifact(string vcs, string org, string repo, long number, int node, string path, HttpContext http,
-        Entities entities, ReadDocuments documents, BlobStore blobs, ServerOptions options) =>
-        WithJob(vcs, org, repo, number, entities, documents, (_, job) =>
+        Entities entities, ReadDocuments documents, BlobStore blobs, ServerOptions options, CancellationToken ct) =>
+        WithJob(vcs, org, repo, number, entities, documents, ct, (_, job) =>
         {
             var (file, error) = blobs.PathOf(BlobKey.Artifact(job.Id, node, path));
             if (file is null) return Task.FromResult(ApiErrors.BadRequest(error!));
@@ -51,13 +52,13 @@ public static class ArtifactsApi
                 fileDownloadName: serving.Attachment ? Path.GetFileName(file) : null, enableRangeProcessing: true));
         });
 
-    private static Task<IResult> WithJob(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents,
+    private static Task<IResult> WithJob(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, CancellationToken ct,
         Func<ProjectState, JobState, Task<IResult>> action) =>
         ApiErrors.Guard(async () =>
         {
             if (!ProjectSlug.TryParse($"{vcs}/{org}/{repo}", out var slug)) return ApiErrors.BadRequest($"{vcs}/{org}/{repo} is not a project slug");
-            var project = await Reliably.AskForAsync<ProjectState>(entities.Projects, new ProjectQueries.GetProject(slug));
-            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number);
+            var project = await Reliably.AskForAsync<ProjectState>(entities.Projects, new ProjectQueries.GetProject(slug), ct);
+            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct);
             return job is null ? ApiErrors.NotFound($"job {number} not found in {project.Slug}") : await action(project, job);
         });
 }

@@ -52,8 +52,8 @@ public static class OpsApi
         api.MapGet("/admin/queue", GetQueue);
         api.MapPost("/admin/queue/cancel", CancelQueued);
         api.MapGet("/admin/cluster", GetCluster);
-        api.MapPost("/admin/cluster/leave", (AddressRequest? body, ActorSystem system) => ChangeMember(body, system, leave: true));
-        api.MapPost("/admin/cluster/down", (AddressRequest? body, ActorSystem system) => ChangeMember(body, system, leave: false));
+        api.MapPost("/admin/cluster/leave", (AddressRequest? body, ActorSystem system) => ChangeMember(body, system, leave: true)).WithoutJournal();
+        api.MapPost("/admin/cluster/down", (AddressRequest? body, ActorSystem system) => ChangeMember(body, system, leave: false)).WithoutJournal();
         api.MapGet("/admin/sharding", GetSharding);
     }
 
@@ -110,12 +110,12 @@ public static class OpsApi
     });
 
     /// <summary>Cancels the <c>count</c> jobs that have waited longest, as the admin, and names them.</summary>
-    private static Task<IResult> CancelQueued(CancelRequest? body, Entities entities) => ApiErrors.Guard(async () =>
+    private static Task<IResult> CancelQueued(CancelRequest? body, Entities entities, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
         if (body?.Count is not { } count || count <= 0) return ApiErrors.BadRequest("count must be a positive number of jobs");
         var oldest = (await QueuedAsync(entities)).Select(t => t.Task.JobId).Distinct().Take(count).ToList();
         foreach (var job in oldest)
-            await Reliably.AskForAsync<Accepted>(entities.Jobs, new Domain.Jobs.Messages.JobCommands.CancelJob(job, Actor.Admin));
+            await Reliably.AskForAsync<Accepted>(entities.Jobs, new Domain.Jobs.Messages.JobCommands.CancelJob(job, Actor.Admin), ct);
         return Results.Json(new { canceled = oldest.Select(j => j.ToString()).ToList() });
     });
 

@@ -27,9 +27,9 @@ public static class PipelinesApi
     }
 
     /// <summary>Read from the entity itself, so a pipeline is visible the moment its trigger is answered.</summary>
-    private static Task<IResult> GetPipeline(Guid id, Entities entities) => ApiErrors.Guard(async () =>
+    private static Task<IResult> GetPipeline(Guid id, Entities entities, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
-        var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)));
+        var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)), ct);
         return Results.Json(PipelineView.From(pipeline));
     });
 
@@ -37,9 +37,9 @@ public static class PipelinesApi
     /// The config as read at the pipeline's revision and as processed for it (2.1 features
     /// expanded). CircleCI's field names have hyphens; setup workflows do not exist here, so those are empty.
     /// </summary>
-    private static Task<IResult> GetPipelineConfig(Guid id, Entities entities, IOrbRegistry orbs) => ApiErrors.Guard(async () =>
+    private static Task<IResult> GetPipelineConfig(Guid id, Entities entities, IOrbRegistry orbs, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
-        var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)));
+        var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)), ct);
         if (pipeline.ConfigSource is not { } source || pipeline.Revision is not { } revision)
             return ApiErrors.NotFound(pipeline.Stage == PipelineStage.Pending
                 ? $"pipeline {id} has not read its config yet"
@@ -54,26 +54,26 @@ public static class PipelinesApi
         });
     });
 
-    private static Task<IResult> GetPipelineWorkflows(Guid id, Entities entities, ReadDocuments documents) => ApiErrors.Guard(async () =>
+    private static Task<IResult> GetPipelineWorkflows(Guid id, Entities entities, ReadDocuments documents, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
-        var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)));
-        var workflows = await documents.ChildrenAsync<WorkflowState>(DocumentProjection.WorkflowKind, pipeline.Id.ToString());
+        var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)), ct);
+        var workflows = await documents.ChildrenAsync<WorkflowState>(DocumentProjection.WorkflowKind, pipeline.Id.ToString(), ct);
         var views = new List<WorkflowView>();
         foreach (var workflow in workflows) views.Add(await ViewOf(workflow, documents));
         return Results.Json(new Page<WorkflowView>(views));
     });
 
     /// <summary>From the read side; a workflow it has not seen yet (just started) is asked for itself.</summary>
-    private static Task<IResult> GetWorkflow(Guid id, ReadDocuments documents, Entities entities) => ApiErrors.Guard(async () =>
+    private static Task<IResult> GetWorkflow(Guid id, ReadDocuments documents, Entities entities, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
-        var workflow = await documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, id.ToString())
-            ?? await Reliably.AskForAsync<WorkflowState>(entities.Workflows, new WorkflowQueries.GetWorkflow(new WorkflowId(id)));
+        var workflow = await documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, id.ToString(), ct)
+            ?? await Reliably.AskForAsync<WorkflowState>(entities.Workflows, new WorkflowQueries.GetWorkflow(new WorkflowId(id)), ct);
         return Results.Json(await ViewOf(workflow, documents));
     });
 
-    private static async Task<IResult> GetWorkflowJobs(Guid id, ReadDocuments documents)
+    private static async Task<IResult> GetWorkflowJobs(Guid id, ReadDocuments documents, CancellationToken ct)
     {
-        var workflow = await documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, id.ToString());
+        var workflow = await documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, id.ToString(), ct);
         if (workflow is null) return ApiErrors.NotFound($"workflow {id} not found");
         return Results.Json(new Page<WorkflowJobView>(await JobsOf(workflow, documents)));
     }
@@ -98,26 +98,26 @@ public static class PipelinesApi
     /// <summary>CircleCI answers workflow controls with 202 and <c>{"message": "Accepted."}</c>.</summary>
     public static IResult AcceptedMessage() => Results.Json(new { message = "Accepted." }, statusCode: StatusCodes.Status202Accepted);
 
-    private static Task<IResult> Approve(Guid id, Guid approvalRequestId, Entities entities) => ApiErrors.Guard(async () =>
+    private static Task<IResult> Approve(Guid id, Guid approvalRequestId, Entities entities, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
         await Reliably.AskForAsync<Accepted>(entities.Workflows,
-            new WorkflowCommands.ApproveJob(new WorkflowId(id), new JobId(approvalRequestId), Actor.Admin));
+            new WorkflowCommands.ApproveJob(new WorkflowId(id), new JobId(approvalRequestId), Actor.Admin), ct);
         return AcceptedMessage();
     });
 
-    private static Task<IResult> Cancel(Guid id, Entities entities) => ApiErrors.Guard(async () =>
+    private static Task<IResult> Cancel(Guid id, Entities entities, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
-        await Reliably.AskForAsync<Accepted>(entities.Workflows, new WorkflowCommands.CancelWorkflow(new WorkflowId(id), Actor.Admin));
+        await Reliably.AskForAsync<Accepted>(entities.Workflows, new WorkflowCommands.CancelWorkflow(new WorkflowId(id), Actor.Admin), ct);
         return AcceptedMessage();
     });
 
     public sealed record RerunRequest(bool? FromFailed, List<Guid>? Jobs);
 
     /// <summary>A new workflow in the same pipeline; jobs that need not run again are reused (see <see cref="WorkflowRerun"/>).</summary>
-    private static Task<IResult> Rerun(Guid id, RerunRequest? request, Entities entities) => ApiErrors.Guard(async () =>
+    private static Task<IResult> Rerun(Guid id, RerunRequest? request, Entities entities, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
         if (request is { FromFailed: true, Jobs.Count: > 0 }) return ApiErrors.BadRequest("give from_failed or jobs, not both");
-        var source = await Reliably.AskForAsync<WorkflowState>(entities.Workflows, new WorkflowQueries.GetWorkflow(new WorkflowId(id)));
+        var source = await Reliably.AskForAsync<WorkflowState>(entities.Workflows, new WorkflowQueries.GetWorkflow(new WorkflowId(id)), ct);
         var mode = request?.Jobs is { Count: > 0 } ? WorkflowRerun.Mode.Jobs
             : request?.FromFailed == true ? WorkflowRerun.Mode.FromFailed : WorkflowRerun.Mode.All;
         var rerunId = new WorkflowId(Guid.NewGuid());
@@ -126,9 +126,9 @@ public static class PipelinesApi
         var context = source.Started!.Context;
         // The rerun's own job numbers; its workflow id is the reservation's key, so a retry gets the same block.
         var block = await Reliably.AskForAsync<Domain.Projects.Messages.ProjectReplies.JobNumbersReserved>(entities.Projects,
-            new Domain.Projects.Messages.ProjectCommands.ReserveJobNumbers(context.Project, new PipelineId(rerunId.Value), plan!.JobNumbersNeeded));
+            new Domain.Projects.Messages.ProjectCommands.ReserveJobNumbers(context.Project, new PipelineId(rerunId.Value), plan!.JobNumbersNeeded), ct);
         await Reliably.AskForAsync<Accepted>(entities.Workflows, new WorkflowCommands.StartWorkflow(
-            rerunId, plan.Name, context, WorkflowRerun.Number(plan.Jobs, block.First), Actor.Admin, RerunOf: source.Id));
+            rerunId, plan.Name, context, WorkflowRerun.Number(plan.Jobs, block.First), Actor.Admin, RerunOf: source.Id), ct);
         return Results.Json(new { workflow_id = rerunId.ToString() }, statusCode: StatusCodes.Status202Accepted);
     });
 

@@ -36,28 +36,28 @@ public static class ProjectsApi
         project.MapPost("/job/{number:long}/cancel", CancelJob);
     }
 
-    private static Task<IResult> AddProject(AddProjectRequest? request, Entities entities) => ApiErrors.Guard(async () =>
+    private static Task<IResult> AddProject(AddProjectRequest? request, Entities entities, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
         if (request is null) return ApiErrors.BadRequest("a JSON body with slug and repo_url is required");
         if (!ProjectSlug.TryParse(request.Slug, out var slug)) return ApiErrors.BadRequest("slug must look like gh/org/repo");
         if (string.IsNullOrWhiteSpace(request.RepoUrl)) return ApiErrors.BadRequest("repo_url is required");
         var command = new ProjectCommands.AddProject(slug, request.RepoUrl.Trim(), string.IsNullOrWhiteSpace(request.DefaultBranch) ? "main" : request.DefaultBranch.Trim(),
             request.WebhookSecret ?? "", Actor.Admin);
-        var state = await Reliably.AskForAsync<ProjectState>(entities.Projects, command);
+        var state = await Reliably.AskForAsync<ProjectState>(entities.Projects, command, ct);
         return Results.Json(ProjectView.From(state), statusCode: StatusCodes.Status201Created);
     });
 
-    private static Task<IResult> GetProject(string vcs, string org, string repo, Entities entities) => WithProject(vcs, org, repo, entities,
+    private static Task<IResult> GetProject(string vcs, string org, string repo, Entities entities, CancellationToken ct) => WithProject(vcs, org, repo, entities, ct,
         project => Task.FromResult(Results.Json(ProjectView.From(project))));
 
-    private static Task<IResult> TriggerPipeline(string vcs, string org, string repo, TriggerPipelineRequest? request, Entities entities) =>
-        WithProject(vcs, org, repo, entities, async project =>
+    private static Task<IResult> TriggerPipeline(string vcs, string org, string repo, TriggerPipelineRequest? request, Entities entities, CancellationToken ct) =>
+        WithProject(vcs, org, repo, entities, ct, async project =>
         {
             if (request is { Branch: not null, Tag: not null }) return ApiErrors.BadRequest("give a branch or a tag, not both");
             var trigger = new PipelineTrigger("api", Actor.Admin, DateTimeOffset.UtcNow);
             var parameters = request?.Parameters?.ToDictionary(p => p.Key, p => (object)p.Value);
             var pipeline = await entities.Triggers.TriggerAsync(new PipelineId(Guid.NewGuid()),
-                new PipelineTriggers.TriggerRequest(project.Slug, request?.Branch, request?.Tag, null, trigger, parameters));
+                new PipelineTriggers.TriggerRequest(project.Slug, request?.Branch, request?.Tag, null, trigger, parameters), ct);
             return Results.Json(Creation(pipeline), statusCode: StatusCodes.Status201Created);
         });
 
@@ -68,56 +68,56 @@ public static class ProjectsApi
     /// <summary>CircleCI's project settings shape, <c>{"advanced": {"autocancel_builds": …}}</c>, with what is built so far.</summary>
     private static object SettingsView(ProjectState project) => new { advanced = new { autocancel_builds = project.AutoCancelRedundantWorkflows } };
 
-    private static Task<IResult> GetSettings(string vcs, string org, string repo, Entities entities) =>
-        WithProject(vcs, org, repo, entities, project => Task.FromResult(Results.Json(SettingsView(project))));
+    private static Task<IResult> GetSettings(string vcs, string org, string repo, Entities entities, CancellationToken ct) =>
+        WithProject(vcs, org, repo, entities, ct, project => Task.FromResult(Results.Json(SettingsView(project))));
 
-    private static Task<IResult> ChangeSettings(string vcs, string org, string repo, SettingsRequest? request, Entities entities) =>
-        WithProject(vcs, org, repo, entities, async project =>
+    private static Task<IResult> ChangeSettings(string vcs, string org, string repo, SettingsRequest? request, Entities entities, CancellationToken ct) =>
+        WithProject(vcs, org, repo, entities, ct, async project =>
         {
             if (request?.Advanced?.AutocancelBuilds is not { } autocancel)
                 return ApiErrors.BadRequest("give {\"advanced\": {\"autocancel_builds\": true|false}}");
-            var changed = await Reliably.AskForAsync<ProjectState>(entities.Projects, new ProjectCommands.ChangeSettings(project.Slug, autocancel, Actor.Admin));
+            var changed = await Reliably.AskForAsync<ProjectState>(entities.Projects, new ProjectCommands.ChangeSettings(project.Slug, autocancel, Actor.Admin), ct);
             return Results.Json(SettingsView(changed));
         });
 
     public static PipelineCreation Creation(PipelineState pipeline) =>
         new(pipeline.Id.ToString(), pipeline.Created!.Number, PipelineView.From(pipeline).State, pipeline.Created.At);
 
-    private static Task<IResult> ListPipelines(string vcs, string org, string repo, Entities entities, ReadDocuments documents) =>
-        WithProject(vcs, org, repo, entities, async project =>
+    private static Task<IResult> ListPipelines(string vcs, string org, string repo, Entities entities, ReadDocuments documents, CancellationToken ct) =>
+        WithProject(vcs, org, repo, entities, ct, async project =>
         {
-            var pipelines = await documents.RecentAsync<PipelineState>(DocumentProjection.PipelineKind, project.Slug.Value, 50);
+            var pipelines = await documents.RecentAsync<PipelineState>(DocumentProjection.PipelineKind, project.Slug.Value, 50, ct);
             return Results.Json(new Page<PipelineView>(pipelines.Select(PipelineView.From).ToList()));
         });
 
-    private static Task<IResult> GetJob(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents) =>
-        WithProject(vcs, org, repo, entities, async project =>
+    private static Task<IResult> GetJob(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, CancellationToken ct) =>
+        WithProject(vcs, org, repo, entities, ct, async project =>
         {
-            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number);
+            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct);
             if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
             string? pendingReason = null;
             if (job.Status == JobStatus.NotRunning)
             {
-                var pending = await entities.Scheduler.Ask<SchedulerProtocol.PendingTaskList>(new SchedulerProtocol.GetPendingTasks(), TimeSpan.FromSeconds(5));
+                var pending = await entities.Scheduler.Ask<SchedulerProtocol.PendingTaskList>(new SchedulerProtocol.GetPendingTasks(), TimeSpan.FromSeconds(5), ct);
                 pendingReason = pending.Tasks.FirstOrDefault(t => t.Task.JobId == job.Id)?.Reason;
             }
             return Results.Json(JobView.From(job, project, pendingReason));
         });
 
-    private static Task<IResult> CancelJob(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents) =>
-        WithProject(vcs, org, repo, entities, async project =>
+    private static Task<IResult> CancelJob(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, CancellationToken ct) =>
+        WithProject(vcs, org, repo, entities, ct, async project =>
         {
-            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number);
+            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct);
             if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
-            await Reliably.AskForAsync<Accepted>(entities.Jobs, new Domain.Jobs.Messages.JobCommands.CancelJob(job.Id, Actor.Admin));
+            await Reliably.AskForAsync<Accepted>(entities.Jobs, new Domain.Jobs.Messages.JobCommands.CancelJob(job.Id, Actor.Admin), ct);
             return PipelinesApi.AcceptedMessage();
         });
 
     /// <summary>Every step's output of every parallel run (latest attempt), each step under a header line.</summary>
-    private static Task<IResult> GetJobOutput(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, BlobStore blobs) =>
-        WithProject(vcs, org, repo, entities, async project =>
+    private static Task<IResult> GetJobOutput(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, BlobStore blobs, CancellationToken ct) =>
+        WithProject(vcs, org, repo, entities, ct, async project =>
         {
-            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number);
+            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct);
             if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
             var text = new StringBuilder();
             foreach (var task in job.Tasks)
@@ -136,11 +136,11 @@ public static class ProjectsApi
             return Results.Text(text.ToString(), "text/plain; charset=utf-8");
         });
 
-    internal static Task<IResult> WithProject(string vcs, string org, string repo, Entities entities, Func<ProjectState, Task<IResult>> action) =>
+    internal static Task<IResult> WithProject(string vcs, string org, string repo, Entities entities, CancellationToken ct, Func<ProjectState, Task<IResult>> action) =>
         ApiErrors.Guard(async () =>
         {
             if (!ProjectSlug.TryParse($"{vcs}/{org}/{repo}", out var slug)) return ApiErrors.BadRequest($"{vcs}/{org}/{repo} is not a project slug");
-            var project = await Reliably.AskForAsync<ProjectState>(entities.Projects, new ProjectQueries.GetProject(slug));
+            var project = await Reliably.AskForAsync<ProjectState>(entities.Projects, new ProjectQueries.GetProject(slug), ct);
             return await action(project);
         });
 }

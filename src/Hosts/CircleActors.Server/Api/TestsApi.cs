@@ -17,8 +17,8 @@ public static class TestsApi
     public static void MapTests(this RouteGroupBuilder api) =>
         api.MapGet("/project/{vcs}/{org}/{repo}/{number:long}/tests", ListTests);
 
-    private static Task<IResult> ListTests(string vcs, string org, string repo, long number, Entities entities, TestResultsReadModel tests) =>
-        ProjectsApi.WithProject(vcs, org, repo, entities, async project =>
+    private static Task<IResult> ListTests(string vcs, string org, string repo, long number, Entities entities, TestResultsReadModel tests, CancellationToken ct) =>
+        ProjectsApi.WithProject(vcs, org, repo, entities, ct, async project =>
         {
             var cases = await tests.ForJobAsync(project.Slug, number);
             if (cases is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");

@@ -31,18 +31,10 @@ public sealed class FrontendCheck(ServerOptions options) : IHealthCheck
         Task.FromResult(HealthCheckResult.Healthy($"answering HTTP at {options.HttpUrl}"));
 }
 
-/// <summary>The journal's database takes a query.</summary>
-public sealed class JournalCheck(ServerOptions options) : IHealthCheck
+/// <summary>The journal's database takes a query (the same probe that gates write requests).</summary>
+public sealed class JournalCheck(JournalAvailability availability) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
-    {
-        var journal = options.EffectiveJournal;
-        await using var connection = await JournalStorage.OpenAsync(journal, ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1";
-        await command.ExecuteScalarAsync(ct);
-        return HealthCheckResult.Healthy($"{journal.Provider.ToString().ToLowerInvariant()} journal answers");
-    }
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) => availability.ProbeAsync(ct);
 }
 
 /// <summary>The blob store's directory takes a write: step output goes nowhere without it.</summary>

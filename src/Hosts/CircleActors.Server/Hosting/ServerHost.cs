@@ -92,6 +92,9 @@ public static class ServerHost
             document.Info = new() { Title = "CircleActors API", Version = "v2", Description = "CircleCI API v2 paths and shapes, served by CircleActors." };
             return Task.CompletedTask;
         }));
+        builder.Services.AddSingleton<JournalAvailability>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<JournalAvailability>());
+        builder.Services.AddRequestTimeouts(JournalWriteGate.AddPolicy);
         builder.Services.AddComponentHealthChecks();
         builder.Services.AddSignIn(dataDirectory, token.Token);
         builder.Services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -147,17 +150,24 @@ public static class ServerHost
                 context.Response.StatusCode = ex.StatusCode;
                 await context.Response.WriteAsJsonAsync(new { message = BadRequestReason(ex) });
             }
+            catch (System.Data.Common.DbException ex) when (!context.Response.HasStarted)
+            {
+                // The read store (the journal's database) is down: say so now rather than fail with 500.
+                await ApiErrors.Unavailable($"the read store is unavailable: {JournalAvailability.ShortCause(ex)}").ExecuteAsync(context);
+            }
         });
         app.UseEncodedSlugs();
         // Routing must come after the rewrite; without this call the host would route first.
         app.UseRouting();
+        app.UseRequestTimeouts();
         app.UseAuthentication();
         app.UseAuthorization();
         // Public, as CircleCI's is: it describes the API, it holds no data.
         app.MapOpenApi("/api/{documentName}/openapi.json");
         app.MapHub<EventsHub>(EventsHub.Path);
         app.MapPages();
-        var api = app.MapGroup("/api/v2").AddEndpointFilter(new ApiAuthentication(token.Token));
+        var api = app.MapGroup("/api/v2");
+        api.AddEndpointFilter(new ApiAuthentication(token.Token)).AddEndpointFilter<JournalWriteGate>().WithRequestTimeout(JournalWriteGate.TimeoutPolicy);
         api.MapUser();
         api.MapProjects();
         api.MapTests();

@@ -24,14 +24,15 @@ public static class GitHubWebhookEndpoint
     public const long MaxBodyBytes = 25 * 1024 * 1024;
 
     public static void MapGitHubWebhooks(this IEndpointRouteBuilder app) =>
-        app.MapPost("/webhooks/github", Receive).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBodyBytes));
+        app.MapPost("/webhooks/github", Receive).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBodyBytes))
+            .AddEndpointFilter<JournalWriteGate>().WithRequestTimeout(JournalWriteGate.TimeoutPolicy);
 
-    private static async Task<IResult> Receive(HttpRequest request, Entities entities)
+    private static async Task<IResult> Receive(HttpRequest request, Entities entities, CancellationToken ct)
     {
         byte[] body;
         using (var buffer = new MemoryStream())
         {
-            await request.Body.CopyToAsync(buffer);
+            await request.Body.CopyToAsync(buffer, ct);
             body = buffer.ToArray();
         }
         var eventName = request.Headers[GitHubWebhookParser.EventHeaderName].FirstOrDefault();
@@ -48,7 +49,7 @@ public static class GitHubWebhookEndpoint
 
         return await ApiErrors.Guard(async () =>
         {
-            var reply = await Reliably.AskAsync(entities.Projects, new ProjectQueries.GetProject(slug));
+            var reply = await Reliably.AskAsync(entities.Projects, new ProjectQueries.GetProject(slug), ct);
             if (reply is not ProjectState project) return ApiErrors.NotFound($"no project for repository {repository}");
             if (string.IsNullOrEmpty(project.WebhookSecret) ||
                 !WebhookSignature.Verify(body, request.Headers[WebhookSignature.HeaderName].FirstOrDefault(), project.WebhookSecret))
@@ -68,7 +69,7 @@ public static class GitHubWebhookEndpoint
                     var actor = new Actor(trigger.ActorLogin ?? "github", "user", trigger.ActorLogin);
                     var pipeline = await entities.Triggers.TriggerAsync(PipelineTriggers.IdForDelivery(slug, delivery),
                         new PipelineTriggers.TriggerRequest(slug, trigger.Branch, trigger.Tag, trigger.Revision,
-                            new PipelineTrigger(trigger.TriggerKind, actor, DateTimeOffset.UtcNow, delivery)));
+                            new PipelineTrigger(trigger.TriggerKind, actor, DateTimeOffset.UtcNow, delivery)), ct);
                     return Results.Json(ProjectsApi.Creation(pipeline), statusCode: StatusCodes.Status201Created);
                 default:
                     throw new InvalidOperationException("unknown webhook outcome");
