@@ -17,7 +17,7 @@ public sealed class OpsReplSpecs(ITestOutputHelper output)
             return response.IsSuccessStatusCode ? "" : null;
         }, "the agent never registered");
         string[] shellCommand = ["dotnet", Path.Combine(AppContext.BaseDirectory, "circleactors.dll"), "ops", "shell",
-            "--server", $"http://127.0.0.1:{installation.HttpPort}", "--data-dir", installation.DataDirectory, "--history", historyFile];
+            "--server", installation.BaseUrl, "--data-dir", installation.DataDirectory, "--history", historyFile];
         using var shell = new TmuxSession(shellCommand);
         // tmux trims the space after each prompt and completion from the screen it gives.
         await shell.WaitForAsync(s => s.Contains("ops>"), "the shell never prompted");
