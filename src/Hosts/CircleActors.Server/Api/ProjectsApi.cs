@@ -123,15 +123,8 @@ public static class ProjectsApi
             foreach (var task in job.Tasks)
             foreach (var step in task.Steps)
             {
-                var header = job.Tasks.Length > 1 ? $"[{task.Index}] " : "";
-                text.Append($"==> {header}{step.Name} ({step.Status.ToWire()}{(step.ExitCode is { } code ? $", exit {code}" : "")})\n");
-                var path = blobs.StepLogPath(job.Id, task.Index, task.Attempt, step.Index);
-                if (File.Exists(path))
-                {
-                    await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                    using var reader = new StreamReader(stream);
-                    text.Append(await reader.ReadToEndAsync());
-                }
+                text.Append(JobLogsApi.StepHeader(job.Tasks.Length > 1 ? $"[{task.Index}] " : "", step.Name, step.Status.ToWire(), step.ExitCode));
+                text.Append(await JobLogsApi.ReadLogAsync(blobs.StepLogPath(job.Id, task.Index, task.Attempt, step.Index)));
             }
             return Results.Text(text.ToString(), "text/plain; charset=utf-8");
         });

@@ -175,6 +175,7 @@ public static class ServerHost
         api.MapAdmin();
         api.MapOps();
         api.MapBuildDeletion();
+        api.MapJobLogs();
         api.MapInsights();
         // An unknown API path answers as CircleCI does, with a message, rather than an empty 404.
         api.MapFallback(() => ApiErrors.NotFound("Not found."));
