@@ -41,6 +41,22 @@ public sealed class FakeExecutorSpecs
     }
 
     [Fact]
+    public async Task The_runner_keeps_an_agent_log_of_the_task_apart_from_its_steps_output()
+    {
+        var executor = new FakeExecutor(new FakeExecutorOptions(TimeScale: 0));
+        var reporter = new RecordingReporter();
+
+        await new TaskRunner(executor).RunAsync(Spec(FakeJob(new RunStep("echo step output", Name: "Talk"))), reporter, CancellationToken.None);
+
+        var agentLog = reporter.OutputOf(Actors.Logs.LogProtocol.AgentLogStep).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, agentLog.Length);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z environment prepared in \d+\.\ds: FakeEnvironment$", agentLog[0]);
+        Assert.EndsWith(" environment removed: FakeEnvironment", agentLog[1]);
+        Assert.DoesNotContain("environment prepared", reporter.OutputOf(0) + reporter.OutputOf(1));
+        Assert.Equal("step output\n", reporter.OutputOf(1));
+    }
+
+    [Fact]
     public async Task An_unknown_fake_command_fails_with_exit_code_127()
     {
         var reporter = new RecordingReporter();

@@ -7,16 +7,18 @@ namespace CircleActors.EndToEnd.Tests;
 public sealed class OpsReplSpecs(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Tab_completes_palettes_commands_and_node_ids_help_explains_a_palette_and_up_recalls_the_last_line()
+    public async Task Tab_completes_palettes_commands_and_node_ids_help_explains_a_palette_and_up_recalls_lines_of_the_previous_session()
     {
+        var historyFile = Path.Combine(Directory.CreateTempSubdirectory("ca-e2e-history-").FullName, "ops_history");
         await using var installation = await Installation.StartAsync(output, Journals.Sqlite);
         await Poll.UntilAsync(async () =>
         {
             using var response = await installation.Http.GetAsync($"/api/v2/admin/nodes/{installation.AgentName}");
             return response.IsSuccessStatusCode ? "" : null;
         }, "the agent never registered");
-        using var shell = new TmuxSession(["dotnet", Path.Combine(AppContext.BaseDirectory, "circleactors.dll"), "ops", "shell",
-            "--server", $"http://127.0.0.1:{installation.HttpPort}", "--data-dir", installation.DataDirectory]);
+        string[] shellCommand = ["dotnet", Path.Combine(AppContext.BaseDirectory, "circleactors.dll"), "ops", "shell",
+            "--server", installation.BaseUrl, "--data-dir", installation.DataDirectory, "--history", historyFile];
+        using var shell = new TmuxSession(shellCommand);
         // tmux trims the space after each prompt and completion from the screen it gives.
         await shell.WaitForAsync(s => s.Contains("ops>"), "the shell never prompted");
 
@@ -43,5 +45,25 @@ public sealed class OpsReplSpecs(ITestOutputHelper output)
         shell.Send("Up");
         var recalled = await shell.WaitForAsync(s => s.TrimEnd().EndsWith("ops> help node"), "Up did not recall the last line");
         Assert.EndsWith("ops> help node", recalled.TrimEnd());
+
+        // A line carrying a token runs but is not written down; the next session recalls the lines before it.
+        const string token = "0123456789abcdef0123456789abcdef0123456789abcdef";
+        shell.Send("Enter");
+        shell.Send($"node status --token {token}", "Enter");
+        await shell.WaitForAsync(s => s.Contains("error:"), "the line with a token did not run");
+        shell.Send("exit", "Enter");
+        await Poll.UntilAsync(() => Task.FromResult(File.Exists(historyFile) && File.ReadAllText(historyFile).Contains("help node") ? "" : null),
+            "the history file was never written");
+        shell.Dispose();
+
+        using var next = new TmuxSession(shellCommand);
+        await next.WaitForAsync(s => s.Contains("ops>"), "the second shell never prompted");
+        next.Send("Up");
+        await next.WaitForAsync(s => s.TrimEnd().EndsWith("ops> help node"), "Up did not recall the previous session's last line");
+        next.Send("Up");
+        await next.WaitForAsync(s => s.TrimEnd().EndsWith("ops> queue depth"), "Up did not walk back through the previous session");
+        var lines = File.ReadAllLines(historyFile);
+        Assert.Equal(["node status " + installation.AgentName, "queue depth", "help node"], lines);
+        Assert.DoesNotContain(lines, l => l.Contains(token));
     }
 }

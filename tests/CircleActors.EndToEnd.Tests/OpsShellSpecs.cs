@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using CircleActors.EndToEnd.Tests.Support;
 using Xunit.Abstractions;
@@ -24,44 +23,12 @@ public sealed class OpsShellSpecs(ITestOutputHelper output)
             jobs: [work]
         """;
 
-    /// <summary>Runs <c>circleactors ops ARGS</c> against the installation; its exit code and standard output.</summary>
-    private static async Task<(int Exit, string Output)> OpsAsync(Installation installation, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "circleactors.dll"));
-        start.ArgumentList.Add("ops");
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.ArgumentList.Add("--server");
-        start.ArgumentList.Add($"http://127.0.0.1:{installation.HttpPort}");
-        start.ArgumentList.Add("--data-dir");
-        start.ArgumentList.Add(installation.DataDirectory);
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int Exit, string Output)> OpsAsync(Installation installation, params string[] args) => OpsCli.RunAsync(installation, args);
 
-    private static async Task<string> OpsOkAsync(Installation installation, params string[] args)
-    {
-        var (exit, text) = await OpsAsync(installation, args);
-        Assert.True(exit == 0, $"ops {string.Join(' ', args)} exited {exit}:\n{text}");
-        return text;
-    }
+    private static Task<string> OpsOkAsync(Installation installation, params string[] args) => OpsCli.OkAsync(installation, args);
 
-    private static async Task<string> UntilAsync(Installation installation, string[] args, Func<string, bool> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        var last = "";
-        while (watch.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            last = (await OpsAsync(installation, args)).Output;
-            if (condition(last)) return last;
-            await Task.Delay(300);
-        }
-        throw new TimeoutException($"{what}; last output of ops {string.Join(' ', args)}:\n{last}");
-    }
+    private static Task<string> UntilAsync(Installation installation, string[] args, Func<string, bool> condition, string what) =>
+        OpsCli.UntilAsync(installation, args, condition, what);
 
     /// <summary>The line of a table whose first column is <paramref name="first"/>, split into its columns.</summary>
     private static string[] Row(string table, string first) =>

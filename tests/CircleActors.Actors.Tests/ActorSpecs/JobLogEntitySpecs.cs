@@ -25,7 +25,7 @@ public sealed class JobLogEntitySpecs : ActorSpec
     private string Written(int step = 1)
     {
         // The entity keeps the file open for writing.
-        using var file = new FileStream(_blobs.StepLogPath(_job, 0, 1, step), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var file = new FileStream(_blobs.LogPath(_job, 0, 1, step), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         return new StreamReader(file).ReadToEnd();
     }
 
@@ -36,6 +36,22 @@ public sealed class JobLogEntitySpecs : ActorSpec
         Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, 1, 13, true), await AppendAsync(6, "wörld\n"));
 
         Assert.Equal("hello\nwörld\n", Written());
+    }
+
+    [Fact]
+    public async Task The_agents_log_of_a_task_is_kept_beside_its_step_logs_and_not_published_to_live_followers()
+    {
+        var published = CreateTestProbe();
+        Sys.EventStream.Subscribe(published.Ref, typeof(LogProtocol.StepOutputWritten));
+        await AppendAsync(0, "step\n", step: 0);
+        await published.ExpectMsgAsync<LogProtocol.StepOutputWritten>();
+
+        Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, LogProtocol.AgentLogStep, 9, true), await AppendAsync(0, "assigned\n", LogProtocol.AgentLogStep));
+
+        Assert.Equal(Path.Combine(_blobs.TaskLogDirectory(_job, 0, 1), "agent.log"), _blobs.LogPath(_job, 0, 1, LogProtocol.AgentLogStep));
+        Assert.Equal("assigned\n", Written(LogProtocol.AgentLogStep));
+        Assert.Equal("step\n", Written(0));
+        await published.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
     }
 
     [Fact]

@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
+using CircleActors.Actors.Common;
+using CircleActors.Actors.Pipelines;
 using CircleActors.Actors.Projections;
 using CircleActors.Actors.Tests.Support;
 using CircleActors.Domain.Jobs;
+using CircleActors.Domain.Common;
 using CircleActors.Domain.Pipelines;
+using CircleActors.Domain.Pipelines.Messages;
 using CircleActors.Domain.Workflows;
 using Xunit.Abstractions;
 
@@ -57,6 +61,42 @@ public sealed class PipelineRunSpecs(ITestOutputHelper output)
              "workflow.job.start", "workflow.job.start", "workflow.start"],
             audit.Select(r => r.Action).Order(StringComparer.Ordinal));
         Assert.Equal(audit.Count, audit.Select(r => r.Id).Distinct().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestJournal.Providers), MemberType = typeof(TestJournal))]
+    public async Task A_deleted_pipeline_its_workflow_and_jobs_are_hidden_from_every_read_and_its_events_kept(string provider)
+    {
+        using var repository = await TestRepository.WithConfigAsync(Ci.TwoJobConfig);
+        await using var journal = await TestJournal.CreateAsync(provider);
+        await using var node = await TestNode.StartAsync(journal, output);
+        node.StartAgent("agent-1", new ConcurrentQueue<JobTaskSpec>());
+        await Ci.AddProjectAsync(node, repository.Path);
+        var pipeline = await Ci.TriggerAsync(node, repository.Path);
+        var workflow = Ci.Workflow(pipeline).ToString();
+        await Eventually.MatchesAsync(() => node.Documents.ChildrenAsync<JobState>(DocumentProjection.JobKind, workflow),
+            jobs => jobs.Count == 2 && jobs.All(j => j.IsFinished), TimeSpan.FromSeconds(60), "job documents finished");
+
+        await Reliably.AskForAsync<Accepted>(node.Get<PipelineRegion>(), new PipelineCommands.DeletePipeline(pipeline, Actor.Admin));
+
+        await Eventually.MatchesAsync(() => node.Documents.IsDeletedAsync(DocumentProjection.PipelineKind, pipeline.ToString()), d => d, what: "pipeline hidden");
+        Assert.Null(await node.Documents.GetAsync<PipelineState>(DocumentProjection.PipelineKind, pipeline.ToString()));
+        Assert.Null(await node.Documents.ByNumberAsync<PipelineState>(DocumentProjection.PipelineKind, Ci.Project.Value, 1));
+        Assert.Empty(await node.Documents.RecentAsync<PipelineState>(DocumentProjection.PipelineKind, Ci.Project.Value, 10));
+        Assert.Null(await node.Documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, workflow));
+        Assert.Empty(await node.Documents.ChildrenAsync<WorkflowState>(DocumentProjection.WorkflowKind, pipeline.ToString()));
+        Assert.Empty(await node.Documents.ChildrenAsync<JobState>(DocumentProjection.JobKind, workflow));
+        Assert.Null(await node.Documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, Ci.Project.Value, 1));
+        Assert.Empty(await node.Documents.WithStatusEverywhereAsync<JobState>(DocumentProjection.JobKind, ["success"], 10));
+        Assert.True(await node.Documents.IsDeletedAsync(DocumentProjection.JobKind, Ci.Job(pipeline, "b").ToString()));
+        var tombstone = await node.Documents.ByNumberAsync<PipelineState>(DocumentProjection.PipelineKind, Ci.Project.Value, 1, includeDeleted: true);
+        Assert.Equal(Actor.Admin, tombstone!.Deleted!.Actor);
+
+        var events = await Ci.EventsAsync(node, PipelineEntity.PersistencePrefix + pipeline.Value);
+        Assert.IsType<PipelineEvents.PipelineCreated>(events[0]);
+        Assert.IsType<PipelineEvents.PipelineDeleted>(events[^1]);
+        var audit = await Eventually.MatchesAsync(() => Ci.AuditAsync(node), rows => rows.Any(r => r.Action == "pipeline.delete"), what: "deletion audited");
+        Assert.Contains(pipeline.ToString(), audit.Single(r => r.Action == "pipeline.delete").Target);
     }
 
     [Theory]

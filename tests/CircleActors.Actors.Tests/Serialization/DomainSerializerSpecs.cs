@@ -125,6 +125,7 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
             ["PipelineConfigCompiled"] = "pipeline.config-compiled.v1",
             ["PipelineErrored"] = "pipeline.errored.v1",
             ["PipelineWorkflowsCreated"] = "pipeline.workflows-created.v1",
+            ["PipelineDeleted"] = "pipeline.deleted.v1",
             ["WorkflowStarted"] = "workflow.started.v1",
             ["WorkflowJobScheduled"] = "workflow.job-scheduled.v1",
             ["WorkflowJobFinished"] = "workflow.job-finished.v1",

@@ -96,7 +96,8 @@ internal static class States
             new PipelineCommands.CreatePipeline(Pipeline, Project, 7, "https://github.com/acme/app.git", "main", null, null,
                 new PipelineTrigger("webhook", Actor.System, T0, "delivery-1")),
             new PipelineCommands.CompileConfig(Pipeline, "abc123", "version: 2.1\n", [new PlannedWorkflow(Workflow, "ci", [Planned("build")])]),
-            new PipelineCommands.ConfirmWorkflowsCreated(Pipeline));
+            new PipelineCommands.ConfirmWorkflowsCreated(Pipeline),
+            new PipelineCommands.DeletePipeline(Pipeline, Actor.Admin));
 
     public static ProjectState ProjectStateOf() =>
         Run<ProjectState, IProjectCommand, IProjectEvent>(ProjectState.Empty(Project), ProjectDecider.Decide, (s, e) => s.Apply(e),

@@ -143,12 +143,20 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
             new JobCommands.ReportTaskFinished(spec.JobId, 0, 1, JobStatus.Success),
         ], reports);
 
-        var chunks = new List<LogProtocol.LogChunk>();
-        while (_logs.HasMessages) chunks.Add(await _logs.ExpectMsgAsync<LogProtocol.LogChunk>());
+        var all = new List<LogProtocol.LogChunk>();
+        while (_logs.HasMessages) all.Add(await _logs.ExpectMsgAsync<LogProtocol.LogChunk>());
+        var chunks = all.Where(c => c.StepIndex != LogProtocol.AgentLogStep).ToList();
         Assert.All(chunks, c => Assert.Equal((spec.JobId, 0, 1, 0L), (c.JobId, c.TaskIndex, c.Attempt, c.Offset)));
         Assert.Equal(
             [(0, "Fake environment for build task 0\n"), (1, "hello\n"), (2, "bye\n")],
             chunks.Select(c => (c.StepIndex, c.Data)));
+        // The agent's own log of the task goes beside the steps', in order, each line stamped with the time.
+        var agentLog = string.Concat(all.Where(c => c.StepIndex == LogProtocol.AgentLogStep).Select(c => c.Data))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line[25..]).ToList();
+        Assert.Equal(4, agentLog.Count);
+        Assert.StartsWith($"agent {Node.Value} on node {Node.Value} runs task 0 of job build #", agentLog[0]);
+        Assert.StartsWith("environment prepared in ", agentLog[1]);
+        Assert.Equal(["environment removed: FakeEnvironment", "task ended success"], agentLog[2..]);
 
         // Done, it asks for work again, having seen assignment 1 and running nothing.
         var request = await _scheduler.FishForMessageAsync<AgentProtocol.RequestWork>(r => r.LastAssignmentSeen == 1);

@@ -26,6 +26,7 @@ public sealed class AuditActionsSpecs
             "project.env_var.delete", "project", Project.Value, true },
         { "pipeline errored", new PipelineErrored(Pipeline, Project, "abc", [new PipelineError("config", "bad")], At),
             "workflow.error", "pipeline", Pipeline.ToString(), false },
+        { "pipeline deleted", new PipelineDeleted(Pipeline, Project, 7, Actor.Admin, At), "pipeline.delete", "pipeline", Pipeline.ToString(), true },
         { "workflow started", new WorkflowStarted(Workflow, "ci", Context, [Planned("build")], Actor.Admin, At),
             "workflow.start", "workflow", Workflow.ToString(), true },
         { "job scheduled", new WorkflowJobScheduled(Workflow, Project, "build", Job, 42, At),
@@ -53,6 +54,8 @@ public sealed class AuditActionsSpecs
     {
         Assert.Equal(Actor.Admin, AuditActions.Describe(new WorkflowStarted(Workflow, "ci", Context, [], Actor.Admin, At))!.Actor);
         Assert.Equal(Actor.System, AuditActions.Describe(new JobStarted(Job, Project, 42, "build", At))!.Actor);
+        var deletion = AuditActions.Describe(new PipelineDeleted(Pipeline, Project, 7, Actor.Admin, At))!;
+        Assert.Equal((Actor.Admin, (object?)7L), (deletion.Actor, deletion.Payload["pipeline_number"]));
     }
 
     [Fact]

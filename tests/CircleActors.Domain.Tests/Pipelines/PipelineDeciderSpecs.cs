@@ -16,6 +16,7 @@ public sealed class PipelineDeciderSpecs
     private static readonly CompileConfig Compile = new(Pipeline, "abc123", "version: 2.1", Plan);
     private static readonly FailPipeline Fail = new(Pipeline, "abc123", [new PipelineError("config", "job x is not defined")]);
     private static readonly ConfirmWorkflowsCreated Confirm = new(Pipeline);
+    private static readonly DeletePipeline Delete = new(Pipeline, Actor.Admin);
 
     private static Aggregate<PipelineState, IPipelineCommand, IPipelineEvent> NewPipeline() =>
         new(PipelineState.Empty(Pipeline), PipelineDecider.Decide, (state, e) => state.Apply(e));
@@ -96,7 +97,7 @@ public sealed class PipelineDeciderSpecs
     [Fact]
     public void Commands_to_a_pipeline_that_was_never_created_are_not_found()
     {
-        foreach (var command in new IPipelineCommand[] { Compile, Fail, Confirm, new PipelineQueries.GetPipeline(Pipeline) })
+        foreach (var command in new IPipelineCommand[] { Compile, Fail, Confirm, Delete, new PipelineQueries.GetPipeline(Pipeline) })
             Assert.Equal(RejectionKind.NotFound, Assert.IsType<Rejected>(NewPipeline().Send(command).Reply).Kind);
     }
 
@@ -115,10 +116,66 @@ public sealed class PipelineDeciderSpecs
         Assert.Equal(pipeline.State, pipeline.Replay());
     }
 
+    public static TheoryData<string> Stages => new() { "pending", "created", "started", "errored" };
+
+    private static Aggregate<PipelineState, IPipelineCommand, IPipelineEvent> At(string stage) => stage switch
+    {
+        "pending" => Through(Create),
+        "created" => Through(Create, Compile),
+        "started" => Through(Create, Compile, Confirm),
+        _ => Through(Create, Fail),
+    };
+
+    [Theory]
+    [MemberData(nameof(Stages))]
+    public void A_pipeline_at_any_stage_is_deleted_by_whom_and_when_and_keeps_its_history(string stage)
+    {
+        var pipeline = At(stage);
+        var before = pipeline.State;
+        var decision = pipeline.Send(Delete);
+
+        Assert.Equal(new PipelineDeleted(Pipeline, Project, 7, Actor.Admin, pipeline.Now), Assert.Single(decision.Events));
+        Assert.Same(Accepted.Instance, decision.Reply);
+        Assert.True(pipeline.State.IsDeleted);
+        Assert.Equal(before with { Deleted = pipeline.State.Deleted }, pipeline.State);
+        Assert.False(pipeline.State.HasUnfinishedWork);
+        Assert.Equal(pipeline.State, pipeline.Send(new PipelineQueries.GetPipeline(Pipeline)).Reply);
+        Assert.Equal(pipeline.State, pipeline.Replay());
+    }
+
+    [Fact]
+    public void Deleting_a_deleted_pipeline_again_decides_nothing_and_keeps_the_first_deletion()
+    {
+        var pipeline = Through(Create, Compile, Confirm, Delete);
+        var first = pipeline.State.Deleted;
+        var again = pipeline.Send(Delete with { Actor = Actor.System });
+        Assert.Empty(again.Events);
+        Assert.Same(Accepted.Instance, again.Reply);
+        Assert.Same(first, pipeline.State.Deleted);
+    }
+
+    [Fact]
+    public void A_pipeline_deleted_while_pending_goes_no_further()
+    {
+        foreach (var late in new IPipelineCommand[] { Compile, Fail })
+        {
+            var pipeline = Through(Create, Delete);
+            var decision = pipeline.Send(late);
+            Assert.Empty(decision.Events);
+            Assert.Same(Accepted.Instance, decision.Reply);
+            Assert.Equal(PipelineStage.Pending, pipeline.State.Stage);
+        }
+        var compiled = Through(Create, Compile, Delete);
+        Assert.Empty(compiled.Send(Confirm).Events);
+        Assert.False(compiled.State.WorkflowsCreated);
+        Assert.False(compiled.State.HasUnfinishedWork);
+    }
+
     private static readonly PipelineCreated CreatedEvent = new(Pipeline, Project, 7, "u", "main", null, null, Trigger, T0);
     private static readonly PipelineConfigCompiled CompiledEvent = new(Pipeline, Project, "abc", "", [], T0);
     private static readonly PipelineErrored ErroredEvent = new(Pipeline, Project, null, [], T0);
     private static readonly PipelineWorkflowsCreated WorkflowsCreatedEvent = new(Pipeline, T0);
+    private static readonly PipelineDeleted DeletedEvent = new(Pipeline, Project, 7, Actor.Admin, T0);
 
     public static TheoryData<IPipelineEvent[], IPipelineEvent> Contradictions => new()
     {
@@ -131,6 +188,11 @@ public sealed class PipelineDeciderSpecs
         { [CreatedEvent], WorkflowsCreatedEvent },
         { [CreatedEvent, ErroredEvent], WorkflowsCreatedEvent },
         { [CreatedEvent, CompiledEvent, WorkflowsCreatedEvent], WorkflowsCreatedEvent },
+        { [], DeletedEvent },
+        { [CreatedEvent, DeletedEvent], DeletedEvent },
+        { [CreatedEvent, DeletedEvent], CompiledEvent },
+        { [CreatedEvent, DeletedEvent], ErroredEvent },
+        { [CreatedEvent, CompiledEvent, DeletedEvent], WorkflowsCreatedEvent },
     };
 
     [Theory]

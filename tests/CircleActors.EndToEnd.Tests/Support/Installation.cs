@@ -53,11 +53,25 @@ public sealed class Installation : IAsyncDisposable
 
     private readonly Dictionary<string, string> _environment;
 
+    private readonly TestCertificates? _tls;
+
+    /// <summary>A services node's API address: https when the installation serves TLS.</summary>
+    public string UrlOf(int node) => $"{(_tls is null ? "http" : "https")}://127.0.0.1:{NodePorts[node].Http}";
+
+    /// <summary>The API address of <see cref="ApiNode"/>.</summary>
+    public string BaseUrl => UrlOf(ApiNode);
+
+    /// <summary>A client of a node's API that trusts the installation's test CA when it serves TLS.</summary>
+    private HttpClient NewHttpClient(int node) =>
+        new(_tls?.TrustingHandler() ?? new HttpClientHandler()) { BaseAddress = new Uri(UrlOf(node)), Timeout = TimeSpan.FromSeconds(60) };
+
     private Installation(
-        ITestOutputHelper output, string[] serverArguments, string? extraHocon, IReadOnlyDictionary<string, string>? environment, int servicesNodes, bool fastLeases)
+        ITestOutputHelper output, string[] serverArguments, string? extraHocon, IReadOnlyDictionary<string, string>? environment, int servicesNodes, bool fastLeases,
+        TestCertificates? tls)
     {
         _output = output;
-        _serverArguments = serverArguments;
+        _tls = tls;
+        _serverArguments = tls is null ? serverArguments : [.. serverArguments, "--tls-cert", tls.ServerCertificateFile, "--tls-key", tls.ServerKeyFile];
         var hocon = string.Join("\n", new[] { fastLeases ? FastLeases : null, extraHocon }.OfType<string>());
         _environment = new(environment ?? new Dictionary<string, string>()) { ["CIRCLEACTORS_EXTRA_HOCON"] = hocon };
         // Traversable (not readable) by others: machine jobs run as the unprivileged build user in
@@ -65,7 +79,7 @@ public sealed class Installation : IAsyncDisposable
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         NodePorts = Enumerable.Range(0, servicesNodes).Select(_ => (FreePort(), FreePort())).ToArray();
         Servers = new NodeProcess?[servicesNodes];
-        _clients = NodePorts.Select(ports => new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports.Http}"), Timeout = TimeSpan.FromSeconds(60) }).ToArray();
+        _clients = NodePorts.Select((_, node) => NewHttpClient(node)).ToArray();
     }
 
     /// <summary>Every services node as a seed, so any node (an agent too) joins through whichever is up.</summary>
@@ -77,16 +91,17 @@ public sealed class Installation : IAsyncDisposable
     /// <param name="servicesNodes">How many services nodes form the cluster (more than one needs PostgreSQL).</param>
     /// <param name="fastLeases">Whether to shorten leases and heartbeats with <see cref="FastLeases"/>; off: the shipped timing.</param>
     /// <param name="postgresConnection">A PostgreSQL database of the test's own, instead of a fresh one on the shared server.</param>
+    /// <param name="tls">Serve the API over HTTPS with this certificate.</param>
     public static async Task<Installation> StartAsync(
         ITestOutputHelper output, string journal, bool withAgent = true, string? agentCapacityCpus = "2",
         IReadOnlyList<string>? serverArguments = null, string? extraHocon = null, IReadOnlyDictionary<string, string>? environment = null,
-        int servicesNodes = 1, bool fastLeases = true, string? postgresConnection = null)
+        int servicesNodes = 1, bool fastLeases = true, string? postgresConnection = null, TestCertificates? tls = null)
     {
         if (servicesNodes > 1 && journal != Journals.PostgreSql) throw new ArgumentException("a cluster of services nodes needs the PostgreSQL journal");
         string[] journalArguments = postgresConnection is null
             ? await Journals.ServerArgumentsAsync(journal)
             : ["--journal", Journals.PostgreSql, "--connection-string", postgresConnection];
-        var installation = new Installation(output, [.. journalArguments, .. serverArguments ?? []], extraHocon, environment, servicesNodes, fastLeases);
+        var installation = new Installation(output, [.. journalArguments, .. serverArguments ?? []], extraHocon, environment, servicesNodes, fastLeases, tls);
         // The first node forms the cluster; the others join it, each started once the one before answers.
         for (var node = 0; node < servicesNodes; node++) await installation.StartServerAsync(node);
         if (withAgent) installation.StartAgent(installation.AgentName, agentCapacityCpus);
@@ -96,10 +111,10 @@ public sealed class Installation : IAsyncDisposable
     /// <summary>Starts (or restarts) a services node and waits until its API answers.</summary>
     public async Task StartServerAsync(int node = 0)
     {
-        var (httpPort, clusterPort) = NodePorts[node];
+        var clusterPort = NodePorts[node].Cluster;
         var server = Servers[node] = NodeProcess.Start(
         [
-            "server", "--data-dir", DataDirectory, "--http", $"http://127.0.0.1:{httpPort}", "--cluster-port", clusterPort.ToString(),
+            "server", "--data-dir", DataDirectory, "--http", UrlOf(node), "--cluster-port", clusterPort.ToString(),
             "--role", "services", .. NodePorts.Count > 1 ? ["--join", Seeds] : Array.Empty<string>(), .. _serverArguments,
         ], _environment);
         var watch = Stopwatch.StartNew();
@@ -109,7 +124,8 @@ public sealed class Installation : IAsyncDisposable
             try
             {
                 // Unauthenticated requests answer 401 once the API is up.
-                using var probe = await new HttpClient().GetAsync($"http://127.0.0.1:{httpPort}/api/v2/project/gh/a/b");
+                using var client = NewHttpClient(node);
+                using var probe = await client.GetAsync("/api/v2/project/gh/a/b");
                 if (probe.StatusCode == HttpStatusCode.Unauthorized) break;
             }
             catch (HttpRequestException)
@@ -171,7 +187,8 @@ public sealed class Installation : IAsyncDisposable
     public async Task<(HttpStatusCode Status, JsonNode? Body)> DeliverAsync(string eventName, string deliveryId, byte[] body, string? secret, string? signature = null)
     {
         using var request = SignedDelivery(eventName, deliveryId, body, secret, signature);
-        using var response = await new HttpClient { BaseAddress = Http.BaseAddress }.SendAsync(request);
+        using var client = NewHttpClient(ApiNode);
+        using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
     }

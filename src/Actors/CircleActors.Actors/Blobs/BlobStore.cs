@@ -28,6 +28,12 @@ public sealed class BlobStore(string root)
     public string StepLogPath(JobId job, int taskIndex, int attempt, int stepIndex) =>
         Path.Combine(JobDirectory("logs", job), $"{taskIndex}", $"{attempt}", $"{stepIndex:D4}.log");
 
+    /// <summary>The log of <see cref="Logs.LogProtocol.AgentLogStep"/>, else the step's.</summary>
+    public string LogPath(JobId job, int taskIndex, int attempt, int stepIndex) =>
+        stepIndex == Logs.LogProtocol.AgentLogStep
+            ? Path.Combine(TaskLogDirectory(job, taskIndex, attempt), "agent.log")
+            : StepLogPath(job, taskIndex, attempt, stepIndex);
+
     public string TaskLogDirectory(JobId job, int taskIndex, int attempt) =>
         Path.GetDirectoryName(StepLogPath(job, taskIndex, attempt, 0))!;
 

@@ -31,7 +31,7 @@ public sealed class JobLogEntity : ReceiveActor
 
     private void Append(LogProtocol.LogChunk chunk)
     {
-        var path = _blobs.StepLogPath(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex);
+        var path = _blobs.LogPath(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex);
         if (!_open.TryGetValue(path, out var file))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -47,7 +47,8 @@ public sealed class JobLogEntity : ReceiveActor
             file.Write(bytes);
             file.Flush();
             length += bytes.Length;
-            Context.System.EventStream.Publish(new LogProtocol.StepOutputWritten(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex, chunk.Offset, chunk.Data));
+            if (chunk.StepIndex != LogProtocol.AgentLogStep)
+                Context.System.EventStream.Publish(new LogProtocol.StepOutputWritten(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex, chunk.Offset, chunk.Data));
         }
         else if (chunk.Offset > length)
         {

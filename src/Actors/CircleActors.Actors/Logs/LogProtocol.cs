@@ -10,6 +10,14 @@ namespace CircleActors.Actors.Logs;
 /// </summary>
 public static class LogProtocol
 {
+    /// <summary>
+    /// The step index of the agent's own log for a task attempt: its lines about the task
+    /// (assigned, environment prepared and removed, cancel, end), stored as <c>agent.log</c>
+    /// beside the step logs. Carried as chunks like step output, so it gets the same ordering,
+    /// deduplication and backpressure; not published to live followers, which show steps.
+    /// </summary>
+    public const int AgentLogStep = -1;
+
     public sealed record LogChunk(JobId JobId, int TaskIndex, int Attempt, int StepIndex, long Offset, string Data);
 
     /// <summary>The step log's length after the chunk; <paramref name="Accepted"/> is false for a gap.</summary>

@@ -81,6 +81,8 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
 
     private void OnConfigRead(ConfigRead read)
     {
+        // Deleted while its config was being read: nothing more to plan.
+        if (State.IsDeleted) return;
         var created = State.Created!;
         var revision = read.Revision;
         var parsed = CompileConfig(created, revision.Sha, revision.ConfigSource, _orbs);

@@ -38,24 +38,30 @@ public sealed class DocumentProjection : IProjection
                 var created = state.Created!;
                 await StoreAsync(connection, transaction, new ReadDocuments.Row(PipelineKind, e.PipelineId.ToString(), created.Project.Value,
                     created.Number, null, state.Stage.ToString().ToLowerInvariant(), created.At, e.At), state, ct);
+                if (e is PipelineEvents.PipelineDeleted)
+                    await ReadDocuments.HidePipelineTreeAsync(connection, transaction, e.PipelineId.ToString(), deleting: true, ct);
                 break;
             }
             case IWorkflowEvent e:
             {
                 var state = await LoadAsync(connection, transaction, WorkflowKind, e.WorkflowId.ToString(), () => WorkflowState.Empty(e.WorkflowId), ct);
+                var isNew = !state.Exists;
                 state = state.Apply(e is WorkflowEvents.WorkflowStarted workflowStarted ? WithoutDefinitions(workflowStarted) : e);
                 var started = state.Started!;
                 await StoreAsync(connection, transaction, new ReadDocuments.Row(WorkflowKind, e.WorkflowId.ToString(), started.Context.Project.Value,
                     started.Context.PipelineNumber, started.Context.PipelineId.ToString(), WorkflowDecider.CurrentStatus(state).ToWire(), started.At, e.At), state, ct);
+                if (isNew) await ReadDocuments.HidePipelineTreeAsync(connection, transaction, started.Context.PipelineId.ToString(), deleting: false, ct);
                 break;
             }
             case IJobEvent e:
             {
                 var state = await LoadAsync(connection, transaction, JobKind, e.JobId.ToString(), () => JobState.Empty(e.JobId), ct);
+                var isNew = !state.Exists;
                 state = state.Apply(e);
                 var spec = state.Template!;
                 await StoreAsync(connection, transaction, new ReadDocuments.Row(JobKind, e.JobId.ToString(), spec.Project.Value,
                     spec.JobNumber, spec.WorkflowId.ToString(), state.Status.ToWire(), state.QueuedAt ?? e.At, e.At), state, ct);
+                if (isNew) await ReadDocuments.HidePipelineTreeAsync(connection, transaction, spec.PipelineId.ToString(), deleting: false, ct);
                 break;
             }
         }

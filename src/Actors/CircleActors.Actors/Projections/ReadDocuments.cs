@@ -29,12 +29,43 @@ public sealed class ReadDocuments(ReadStore store)
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task<T?> GetAsync<T>(string kind, string id, CancellationToken ct = default) where T : class
+    /// <summary>The condition that leaves out the documents of deleted pipelines, for every read but the projection's own.</summary>
+    private const string Visible = "NOT EXISTS (SELECT 1 FROM deleted_documents d WHERE d.kind = read_documents.kind AND d.id = read_documents.id)";
+
+    /// <summary>
+    /// Hides a deleted pipeline's documents: the pipeline's, its workflows' and their jobs'. Run
+    /// again when a workflow or job document first appears, since the streams of the three kinds
+    /// are projected independently and a child may arrive after its pipeline was deleted.
+    /// </summary>
+    public static async Task HidePipelineTreeAsync(DbConnection connection, DbTransaction transaction, string pipelineId, bool deleting, CancellationToken ct)
+    {
+        if (deleting)
+        {
+            await using var pipeline = ReadStore.Command(connection, transaction,
+                "INSERT INTO deleted_documents (kind, id) VALUES (@k, @p) ON CONFLICT (kind, id) DO NOTHING", ("k", DocumentProjection.PipelineKind), ("p", pipelineId));
+            await pipeline.ExecuteNonQueryAsync(ct);
+        }
+        await using var tree = ReadStore.Command(connection, transaction, """
+            INSERT INTO deleted_documents (kind, id)
+            SELECT kind, id FROM read_documents
+            WHERE EXISTS (SELECT 1 FROM deleted_documents WHERE kind = @pk AND id = @p)
+              AND ((kind = @wk AND parent_id = @p) OR (kind = @jk AND parent_id IN (SELECT id FROM read_documents WHERE kind = @wk AND parent_id = @p)))
+            ON CONFLICT (kind, id) DO NOTHING
+            """,
+            ("pk", DocumentProjection.PipelineKind), ("wk", DocumentProjection.WorkflowKind), ("jk", DocumentProjection.JobKind), ("p", pipelineId));
+        await tree.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>True when the document belongs to a deleted pipeline.</summary>
+    public async Task<bool> IsDeletedAsync(string kind, string id, CancellationToken ct = default)
     {
         await using var connection = await store.OpenAsync(ct);
-        var json = await LoadJsonAsync(connection, null, kind, id, ct);
-        return json is null ? null : JsonSerializer.Deserialize<T>(json, DomainSerializer.Options);
+        await using var command = ReadStore.Command(connection, null, "SELECT 1 FROM deleted_documents WHERE kind = @k AND id = @i", ("k", kind), ("i", id));
+        return await command.ExecuteScalarAsync(ct) is not null;
     }
+
+    public async Task<T?> GetAsync<T>(string kind, string id, CancellationToken ct = default) where T : class =>
+        (await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND id = @i AND {Visible}", ct, ("k", kind), ("i", id))).FirstOrDefault();
 
     /// <summary>Every project that has a document of <paramref name="kind"/>, by slug.</summary>
     public async Task<IReadOnlyList<string>> ProjectsAsync(string kind, CancellationToken ct = default)
@@ -58,14 +89,15 @@ public sealed class ReadDocuments(ReadStore store)
     }
 
     public async Task<IReadOnlyList<T>> ChildrenAsync<T>(string kind, string parentId, CancellationToken ct = default) =>
-        await QueryAsync<T>("SELECT document FROM read_documents WHERE kind = @k AND parent_id = @p ORDER BY created_at, number", ct, ("k", kind), ("p", parentId));
+        await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND parent_id = @p AND {Visible} ORDER BY created_at, number", ct, ("k", kind), ("p", parentId));
 
-    public async Task<T?> ByNumberAsync<T>(string kind, string project, long number, CancellationToken ct = default) where T : class =>
-        (await QueryAsync<T>("SELECT document FROM read_documents WHERE kind = @k AND project = @p AND number = @n", ct,
+    /// <param name="includeDeleted">Find a deleted pipeline's document too (deleting it again answers as the first deletion did).</param>
+    public async Task<T?> ByNumberAsync<T>(string kind, string project, long number, bool includeDeleted = false, CancellationToken ct = default) where T : class =>
+        (await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p AND number = @n{(includeDeleted ? "" : $" AND {Visible}")}", ct,
             ("k", kind), ("p", project), ("n", number))).FirstOrDefault();
 
     public async Task<IReadOnlyList<T>> RecentAsync<T>(string kind, string project, int limit, CancellationToken ct = default) =>
-        await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p ORDER BY number DESC LIMIT {limit}", ct,
+        await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p AND {Visible} ORDER BY number DESC LIMIT {limit}", ct,
             ("k", kind), ("p", project));
 
     /// <summary>How many documents of a kind have each status.</summary>
@@ -94,7 +126,7 @@ public sealed class ReadDocuments(ReadStore store)
         var parameters = new List<(string, object?)> { ("k", kind) };
         if (project is not null) parameters.Add(("p", project));
         parameters.AddRange(statuses.Select((s, i) => ("s" + i, (object?)s)));
-        var sql = $"SELECT document FROM read_documents WHERE kind = @k {(project is null ? "" : "AND project = @p ")}AND status IN ({string.Join(", ", names)})"
+        var sql = $"SELECT document FROM read_documents WHERE kind = @k {(project is null ? "" : "AND project = @p ")}AND status IN ({string.Join(", ", names)}) AND {Visible}"
             + (limit is { } n ? $" ORDER BY updated_at DESC LIMIT {n}" : "");
         return await QueryAsync<T>(sql, ct, parameters.ToArray());
     }

@@ -51,6 +51,8 @@ public sealed class ReadStore
             """,
             "CREATE INDEX IF NOT EXISTS read_documents_by_number ON read_documents (kind, project, number)",
             "CREATE INDEX IF NOT EXISTS read_documents_by_parent ON read_documents (kind, parent_id)",
+            // Documents of deleted pipelines: kept (the journal still holds their events) but hidden from every read.
+            "CREATE TABLE IF NOT EXISTS deleted_documents (kind TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, id))",
             """
             CREATE TABLE IF NOT EXISTS audit_log (
               id TEXT PRIMARY KEY, version INTEGER NOT NULL, action TEXT NOT NULL, actor TEXT NOT NULL,

@@ -50,7 +50,7 @@ public sealed class TestResultsReadModel(ReadStore store)
     /// <summary>The cases a job's tasks stored in their current attempts, in the order they were stored; null for an unknown job.</summary>
     public async Task<IReadOnlyList<TestCaseResult>?> ForJobAsync(ProjectSlug project, long jobNumber, CancellationToken ct = default)
     {
-        var job = await _documents.ByNumberAsync<JobState>(Projections.DocumentProjection.JobKind, project.Value, jobNumber, ct);
+        var job = await _documents.ByNumberAsync<JobState>(Projections.DocumentProjection.JobKind, project.Value, jobNumber, ct: ct);
         if (job is null) return null;
         var stored = await QueryAsync("""
             SELECT task_index, attempt, source, file, classname, name, result, message, run_time FROM test_results

@@ -68,6 +68,8 @@ public static class AuditActions
         PipelineErrored e => Record("workflow.error", Actor.System, new(e.PipelineId.ToString(), "pipeline"), e.At, e.Project,
             new() { ["revision"] = e.Revision, ["errors"] = e.Errors.Select(x => new Dictionary<string, string> { ["type"] = x.Type, ["message"] = x.Message }).ToList() },
             success: false),
+        PipelineDeleted e => Record("pipeline.delete", e.Actor, new(e.PipelineId.ToString(), "pipeline"), e.At, e.Project,
+            new() { ["pipeline_number"] = e.Number }),
         WorkflowStarted e => Record("workflow.start", e.Actor, new(e.WorkflowId.ToString(), "workflow"), e.At, e.Context.Project,
             new()
             {

@@ -27,6 +27,14 @@ public static class PipelineDecider
             case PipelineQueries.GetPipeline:
                 return Decision<IPipelineEvent>.Ignore(state);
 
+            case DeletePipeline delete:
+                if (state.IsDeleted) return Decision<IPipelineEvent>.Ignore(Accepted.Instance);
+                return new([new PipelineDeleted(state.Id, project, state.Created.Number, delete.Actor, now)], Accepted.Instance);
+
+            // A deleted pipeline goes no further: a config read or workflow start still under way is dropped.
+            case CompileConfig or FailPipeline or ConfirmWorkflowsCreated when state.IsDeleted:
+                return Decision<IPipelineEvent>.Ignore(Accepted.Instance);
+
             case CompileConfig compile:
                 if (state.Stage != PipelineStage.Pending) return Decision<IPipelineEvent>.Ignore(Accepted.Instance);
                 return new([new PipelineConfigCompiled(state.Id, project, compile.Revision, compile.ConfigSource, compile.Workflows, now, compile.Schedules)],

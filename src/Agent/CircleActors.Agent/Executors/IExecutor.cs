@@ -47,6 +47,9 @@ public interface IExecutionEnvironment : IAsyncDisposable
     /// <summary>The home directory <c>~</c> stands for, as an absolute path.</summary>
     string HomeDirectory { get; }
 
+    /// <summary>What the environment is made of (container ids, a workspace), for the agent's log of the task.</summary>
+    string Description => GetType().Name;
+
     /// <summary>Expands <c>~</c> and makes <paramref name="path"/> absolute (under the home when relative).</summary>
     string ResolvePath(string path) => EnvironmentPath.Resolve(HomeDirectory, path);
 

@@ -45,7 +45,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="EndedByDrain">Set when the node's drain deadline stopped the task: it then ends infrastructure_fail, to run again elsewhere.</param>
-    private sealed record Running(JobTaskSpec Spec, CancellationTokenSource Cancellation, TaskOutbox Outbox, StrongBox<bool> EndedByDrain);
+    /// <param name="CancelReason">Why the server canceled the task, for its agent log (written by the task's own thread, the outbox's one writer).</param>
+    private sealed record Running(JobTaskSpec Spec, CancellationTokenSource Cancellation, TaskOutbox Outbox, StrongBox<bool> EndedByDrain, StrongBox<string?> CancelReason);
 
     /// <summary>Drain this node and answer <see cref="Idle"/> once no task runs (the process is stopping).</summary>
     public sealed record DrainAndStop
@@ -125,6 +126,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
             if (_running.TryGetValue(cancel.Task, out var running) && running.Spec.Attempt == cancel.Attempt)
             {
                 _log.Info("canceling {0}: {1}", cancel.Task, cancel.Reason);
+                running.CancelReason.Value = cancel.Reason;
                 running.Cancellation.Cancel();
             }
         });
@@ -238,19 +240,24 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         var outbox = new TaskOutbox(spec, Jobs, Logs, _chunkMaxBytes,
             reason => self.Tell(new AgentProtocol.CancelTask(spec.Key, spec.Attempt, reason)));
         var endedByDrain = new StrongBox<bool>();
-        _running[spec.Key] = new Running(spec, cancellation, outbox, endedByDrain);
+        var cancelReason = new StrongBox<string?>();
+        _running[spec.Key] = new Running(spec, cancellation, outbox, endedByDrain, cancelReason);
         _log.Info("running {0} (job {1} #{2}, attempt {3})", spec.Key, spec.JobName, spec.JobNumber, spec.Attempt);
+        AgentLog.Write(outbox, $"agent {_settings.Name} on node {_settings.Node} runs task {spec.TaskIndex} of job {spec.JobName} #{spec.JobNumber}, attempt {spec.Attempt}");
         Jobs.Tell(new AgentProtocol.ExtendLease(spec.JobId, spec.TaskIndex, spec.Attempt, _settings.Node));
 
-        RunAsync(spec, outbox, Jobs, endedByDrain, cancellation.Token).PipeTo(self, success: result => new TaskEnded(spec, result),
+        RunAsync(spec, outbox, Jobs, endedByDrain, cancelReason, cancellation.Token).PipeTo(self, success: result => new TaskEnded(spec, result),
             failure: ex => new TaskEnded(spec, new TaskResult(TaskOutcome.InfrastructureFail, ex.GetBaseException().Message)));
     }
 
     /// <summary>Runs off the actor's thread: it must not touch the actor's state or context.</summary>
-    private async Task<TaskResult> RunAsync(JobTaskSpec spec, TaskOutbox outbox, IActorRef jobs, StrongBox<bool> endedByDrain, CancellationToken cancellationToken)
+    private async Task<TaskResult> RunAsync(JobTaskSpec spec, TaskOutbox outbox, IActorRef jobs, StrongBox<bool> endedByDrain, StrongBox<string?> cancelReason,
+        CancellationToken cancellationToken)
     {
         var result = await _runner.RunAsync(spec, outbox, cancellationToken).ConfigureAwait(false);
+        if (cancelReason.Value is { } why) AgentLog.Write(outbox, $"canceled by the server: {why}");
         if (endedByDrain.Value) result = new TaskResult(TaskOutcome.InfrastructureFail, "the node's drain deadline passed");
+        AgentLog.Write(outbox, $"task ended {result.Status}{(result.Reason is { } reason ? ": " + reason : "")}");
         await outbox.DrainAsync().ConfigureAwait(false);
         if (outbox.IsAbandoned) return result;
         var status = result.Outcome switch

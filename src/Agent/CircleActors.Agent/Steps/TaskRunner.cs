@@ -60,8 +60,10 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
             // From here on every value of the project's variables and credentials is masked before it leaves the runner.
             reporter = new MaskingReporter(reporter, projectSecrets.MaskedValues());
             var spinUp = reporter;
+            var preparing = System.Diagnostics.Stopwatch.StartNew();
             environment = await executor.PrepareAsync(ImageAuthExpansion.Expand(task, projectSecrets.Variables), text => spinUp.Output(0, text), overRunTime.Token)
                 .ConfigureAwait(false);
+            AgentLog.Write(reporter, $"environment prepared in {preparing.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s: {environment.Description}");
             tools = await ToolsAsync(environment, task, reporter, overRunTime.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -79,23 +81,31 @@ public sealed class TaskRunner(IExecutor executor, ISourceCheckout? checkout = n
         {
             // Whatever breaks before the first step is the agent's problem, not the build's.
             reporter.Output(0, ex.Message + "\n");
+            AgentLog.Write(reporter, $"preparing the environment failed: {ex.Message}");
             reporter.StepFinished(0, NoExitCode, StepOutcome.Failed);
             return new TaskResult(TaskOutcome.InfrastructureFail, ex.Message);
         }
         reporter.StepFinished(0, 0, StepOutcome.Success);
 
-        await using (environment.ConfigureAwait(false))
+        try
         {
-            var run = new Run(this, task, environment, reporter, tools, projectSecrets, cancellationToken, overRunTime.Token);
-            try
+            await using (environment.ConfigureAwait(false))
             {
-                return await run.StepsAsync().ConfigureAwait(false);
+                var run = new Run(this, task, environment, reporter, tools, projectSecrets, cancellationToken, overRunTime.Token);
+                try
+                {
+                    return await run.StepsAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Background steps end with the job, before its environment goes, even when a step threw.
+                    await run.StopBackgroundStepsAsync().ConfigureAwait(false);
+                }
             }
-            finally
-            {
-                // Background steps end with the job, before its environment goes, even when a step threw.
-                await run.StopBackgroundStepsAsync().ConfigureAwait(false);
-            }
+        }
+        finally
+        {
+            AgentLog.Write(reporter, $"environment removed: {environment.Description}");
         }
     }
 

@@ -1,13 +1,45 @@
 using System.Net.Http.Json;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace CircleActors.Cli.Commands;
 
 /// <summary>The CLI's view of a running server's API, authenticated with an API token.</summary>
-public sealed class ApiClient(Uri server, string token) : IDisposable
+/// <param name="trustedRoot">
+/// A CA (or the server's own self-signed certificate) to trust for an https:// server besides the
+/// system's roots: an installation's certificate is often signed by the organisation's own CA.
+/// </param>
+public sealed class ApiClient(Uri server, string token, X509Certificate2? trustedRoot = null) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = server, Timeout = TimeSpan.FromSeconds(60) };
+    private readonly HttpClient _http = new(Handler(trustedRoot)) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>The handler of every connection to the server, the event hub's included.</summary>
+    public static SocketsHttpHandler Handler(X509Certificate2? trustedRoot)
+    {
+        var handler = new SocketsHttpHandler();
+        if (trustedRoot is not null)
+            handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                CustomTrustStore = { trustedRoot },
+                // A private CA rarely publishes revocation lists a client could reach.
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+        return handler;
+    }
+
+    public X509Certificate2? TrustedRoot => trustedRoot;
+
+    /// <summary>The certificate in a PEM (or DER) file given with --ca-cert.</summary>
+    public static X509Certificate2? LoadTrustedRoot(string? file)
+    {
+        if (string.IsNullOrWhiteSpace(file)) return null;
+        if (!File.Exists(file)) throw new ArgumentException($"--ca-cert {file} not found");
+        try { return X509CertificateLoader.LoadCertificateFromFile(file); }
+        catch (System.Security.Cryptography.CryptographicException ex) { throw new ArgumentException($"--ca-cert {file} is not a certificate: {ex.Message}", ex); }
+    }
 
     public Uri Server => server;
 
@@ -48,8 +80,17 @@ public sealed class ApiClient(Uri server, string token) : IDisposable
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Add("Circle-Token", token);
         if (body is not null) request.Content = JsonContent.Create(body, options: new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
-        using var response = await _http.SendAsync(request, ct);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is AuthenticationException refusal)
+        {
+            throw new ApiException($"no trusted TLS connection to {server}: {refusal.Message} Give the CA that signed the server's certificate "
+                + "with --ca-cert FILE (or CIRCLEACTORS_CA_CERT).");
+        }
+        using (response) return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
     }
 
     private static string? TryMessage(string text)

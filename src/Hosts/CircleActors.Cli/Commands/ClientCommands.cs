@@ -8,21 +8,28 @@ public static class ClientCommands
 {
     private static readonly Option<string> Server = new("--server")
     {
-        Description = "The server's HTTP address",
+        Description = "The server's address: http://host:port, or https://host:port (see --ca-cert)",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CIRCLEACTORS_SERVER") ?? "http://127.0.0.1:7000",
     };
 
     private static readonly Option<string?> Token = new("--token") { Description = "API token (default: CIRCLE_TOKEN, or DATA_DIR/admin.token)" };
 
+    private static readonly Option<string?> CaCert = new("--ca-cert")
+    {
+        Description = "Trust this CA certificate (PEM) for an https:// server, besides the system's (default: CIRCLEACTORS_CA_CERT)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CIRCLEACTORS_CA_CERT"),
+    };
+
     internal static Option<string> DataDir => ServerCommands.DataDirOption();
 
     internal static ApiClient Client(ParseResult parse, Option<string> dataDir) =>
-        new(new Uri(parse.GetValue(Server)!), ApiClient.ResolveToken(parse.GetValue(Token), parse.GetValue(dataDir)!));
+        new(new Uri(parse.GetValue(Server)!), ApiClient.ResolveToken(parse.GetValue(Token), parse.GetValue(dataDir)!), ApiClient.LoadTrustedRoot(parse.GetValue(CaCert)));
 
     internal static void AddConnection(Command command, Option<string> dataDir)
     {
         command.Options.Add(Server);
         command.Options.Add(Token);
+        command.Options.Add(CaCert);
         command.Options.Add(dataDir);
     }
 

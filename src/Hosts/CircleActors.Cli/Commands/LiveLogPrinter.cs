@@ -38,7 +38,15 @@ public static class LiveLogPrinter
         }
 
         await using var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(client.Server, "/hubs/events"), http => http.Headers["Circle-Token"] = client.Token)
+            .WithUrl(new Uri(client.Server, "/hubs/events"), http =>
+            {
+                http.Headers["Circle-Token"] = client.Token;
+                if (client.TrustedRoot is null) return;
+                http.HttpMessageHandlerFactory = _ => ApiClient.Handler(client.TrustedRoot);
+                // WebSockets bypass the handler, and with it the trusted CA; these transports go through it.
+                http.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.ServerSentEvents
+                    | Microsoft.AspNetCore.Http.Connections.HttpTransportType.LongPolling;
+            })
             .AddJsonProtocol(json => json.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
             .Build();
         connection.On<JsonElement>("log", message =>

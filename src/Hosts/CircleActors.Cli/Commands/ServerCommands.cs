@@ -38,7 +38,9 @@ public static class ServerCommands
     public static Command Server()
     {
         var dataDir = DataDirOption();
-        var http = new Option<string>("--http") { DefaultValueFactory = _ => "http://127.0.0.1:7000" };
+        var http = new Option<string>("--http") { Description = "The API's address: http://host:port, or https://host:port with --tls-cert and --tls-key", DefaultValueFactory = _ => "http://127.0.0.1:7000" };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "The server's certificate (PEM, with its chain) for HTTPS on --http" };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "The certificate's private key (PEM, unencrypted)" };
         var noAgent = new Option<bool>("--no-agent") { Description = "Run no agent in this process (the same as --role services)" };
         var roles = new Option<string[]>("--role")
         {
@@ -80,7 +82,7 @@ public static class ServerCommands
         };
         var command = new Command("server", "Run a services node (with an in-process agent unless --no-agent)")
         {
-            dataDir, http, noAgent, roles, journal, connection, clusterHost, clusterPort, join, executor, agentName, githubUrl, publicUrl, serveUnsafe,
+            dataDir, http, tlsCert, tlsKey, noAgent, roles, journal, connection, clusterHost, clusterPort, join, executor, agentName, githubUrl, publicUrl, serveUnsafe,
             statsd, statsdPrefix, statsdTags, metricsInterval, loginBanner,
         };
         command.SetAction(async (parse, ct) =>
@@ -102,6 +104,7 @@ public static class ServerCommands
             {
                 DataDirectory = dataDirectory,
                 HttpUrl = parse.GetValue(http)!,
+                Tls = TlsCertificate.For(parse.GetValue(http)!, parse.GetValue(tlsCert), parse.GetValue(tlsKey)),
                 Journal = settings,
                 ClusterHost = parse.GetValue(clusterHost)!,
                 ClusterPort = parse.GetValue(clusterPort),

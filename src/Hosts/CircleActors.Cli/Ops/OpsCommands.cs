@@ -14,9 +14,9 @@ public static class OpsCommands
     /// <summary>What a leaf command does with its parse result, a client of the API, and whether JSON was asked for; its exit code.</summary>
     public delegate Task<int> Action(ParseResult parse, ApiClient client, bool json, CancellationToken ct);
 
-    public static Command Ops() => new("ops", "Operate the installation: nodes, jobs, the run queue, the cluster, health and metrics")
+    public static Command Ops() => new("ops", "Operate the installation: nodes, jobs, builds, the run queue, the cluster, health and metrics")
     {
-        NodePalette.Node(), JobPalette.Job(), QueuePalette.Queue(), ClusterPalette.Cluster(), ClusterPalette.Sharding(),
+        NodePalette.Node(), JobPalette.Job(), BuildPalette.Build(), QueuePalette.Queue(), ClusterPalette.Cluster(), ClusterPalette.Sharding(),
         Leaf("health", "Every component's health check", [], HealthAsync),
         Leaf("metrics", "Current values of the circle.* metrics", [], MetricsAsync),
     };

@@ -8,7 +8,7 @@ namespace CircleActors.Cli.Ops;
 /// <summary>
 /// <c>circleactors ops shell</c>: the palettes interactively. A line is an ops command without
 /// the <c>ops</c> (<c>node status</c>); Tab completes palettes, commands, options and node ids;
-/// Up and Down walk the history; <c>help [palette]</c> prints help; <c>exit</c> or Ctrl+D leaves.
+/// Up and Down walk the history, kept across sessions in a file (<see cref="ShellHistory"/>); <c>help [palette]</c> prints help; <c>exit</c> or Ctrl+D leaves.
 /// Each line runs as the one-shot command would, with the shell's connection options.
 /// </summary>
 public static class OpsShell
@@ -16,25 +16,45 @@ public static class OpsShell
     public static Command Shell()
     {
         var dataDir = ClientCommands.DataDir;
-        var command = new Command("shell", "An interactive shell of the ops palettes, with history, Tab completion and help");
+        var historyFile = new Option<string>("--history")
+        {
+            Description = $"The file that keeps the history across sessions (the last {ShellHistory.Limit} lines; none that may hold a secret)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CIRCLEACTORS_OPS_HISTORY") ?? ShellHistory.DefaultPath,
+        };
+        var command = new Command("shell", "An interactive shell of the ops palettes, with history, Tab completion and help") { historyFile };
         ClientCommands.AddConnection(command, dataDir);
         command.SetAction(async (parse, ct) =>
         {
-            // Every line carries the connection the shell was started with.
-            var connection = parse.Tokens.Where(t => t.Type is TokenType.Option or TokenType.Argument).Select(t => t.Value).ToList();
+            // Every line carries the connection the shell was started with (not the shell's own --history).
+            var connection = ConnectionTokens(parse, historyFile);
             using var client = ClientCommands.Client(parse, dataDir);
-            return await RunAsync(connection, client, ct);
+            return await RunAsync(connection, ShellHistory.Open(parse.GetValue(historyFile)), client, ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IReadOnlyList<string> connection, ApiClient client, CancellationToken ct)
+    private static List<string> ConnectionTokens(ParseResult parse, Option<string> historyFile)
     {
-        var history = new List<string>();
+        var tokens = parse.Tokens.Where(t => t.Type is TokenType.Option or TokenType.Argument).ToList();
+        var connection = new List<string>();
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Type == TokenType.Option && historyFile.Name == tokens[i].Value)
+            {
+                i++;
+                continue;
+            }
+            connection.Add(tokens[i].Value);
+        }
+        return connection;
+    }
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> connection, ShellHistory history, ApiClient client, CancellationToken ct)
+    {
         Console.WriteLine("CircleActors ops shell: Tab completes, Up/Down for history, 'help [palette]', 'exit' to leave.");
         while (!ct.IsCancellationRequested)
         {
-            var line = await ReadLineAsync("ops> ", history, client, ct);
+            var line = await ReadLineAsync("ops> ", history.Lines, client, ct);
             if (line is null || line.Trim() is "exit" or "quit") return 0;
             if (line.Trim().Length == 0) continue;
             history.Add(line);
@@ -55,7 +75,7 @@ public static class OpsShell
     }
 
     /// <summary>A line from the keyboard with Tab completion and history; null at end of input (Ctrl+D on an empty line).</summary>
-    private static async Task<string?> ReadLineAsync(string prompt, List<string> history, ApiClient client, CancellationToken ct)
+    private static async Task<string?> ReadLineAsync(string prompt, IReadOnlyList<string> history, ApiClient client, CancellationToken ct)
     {
         if (Console.IsInputRedirected)
         {

@@ -28,10 +28,16 @@ public static class PipelinesApi
 
     /// <summary>Read from the entity itself, so a pipeline is visible the moment its trigger is answered.</summary>
     private static Task<IResult> GetPipeline(Guid id, Entities entities, CancellationToken ct) => ApiErrors.Guard(async () =>
+        Results.Json(PipelineView.From(await VisiblePipelineAsync(entities, id, ct))));
+
+    /// <summary>The pipeline from its entity; not found (404) when it does not exist or was deleted.</summary>
+    private static async Task<PipelineState> VisiblePipelineAsync(Entities entities, Guid id, CancellationToken ct)
     {
         var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)), ct);
-        return Results.Json(PipelineView.From(pipeline));
-    });
+        return pipeline.Deleted is { } deleted
+            ? throw new CommandRejectedException(new Rejected(RejectionKind.NotFound, $"pipeline {id} was deleted ({deleted.At:u})"))
+            : pipeline;
+    }
 
     /// <summary>
     /// The config as read at the pipeline's revision and as processed for it (2.1 features
@@ -39,7 +45,7 @@ public static class PipelinesApi
     /// </summary>
     private static Task<IResult> GetPipelineConfig(Guid id, Entities entities, IOrbRegistry orbs, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
-        var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)), ct);
+        var pipeline = await VisiblePipelineAsync(entities, id, ct);
         if (pipeline.ConfigSource is not { } source || pipeline.Revision is not { } revision)
             return ApiErrors.NotFound(pipeline.Stage == PipelineStage.Pending
                 ? $"pipeline {id} has not read its config yet"
@@ -56,16 +62,21 @@ public static class PipelinesApi
 
     private static Task<IResult> GetPipelineWorkflows(Guid id, Entities entities, ReadDocuments documents, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
-        var pipeline = await Reliably.AskForAsync<PipelineState>(entities.Pipelines, new PipelineQueries.GetPipeline(new PipelineId(id)), ct);
+        var pipeline = await VisiblePipelineAsync(entities, id, ct);
         var workflows = await documents.ChildrenAsync<WorkflowState>(DocumentProjection.WorkflowKind, pipeline.Id.ToString(), ct);
         var views = new List<WorkflowView>();
         foreach (var workflow in workflows) views.Add(await ViewOf(workflow, documents));
         return Results.Json(new Page<WorkflowView>(views));
     });
 
+    /// <summary>Not found (404) for a workflow of a deleted pipeline; null for any other.</summary>
+    private static async Task<IResult?> DeletedWorkflowAsync(ReadDocuments documents, Guid id, CancellationToken ct) =>
+        await documents.IsDeletedAsync(DocumentProjection.WorkflowKind, id.ToString(), ct) ? ApiErrors.NotFound($"workflow {id} belongs to a deleted pipeline") : null;
+
     /// <summary>From the read side; a workflow it has not seen yet (just started) is asked for itself.</summary>
     private static Task<IResult> GetWorkflow(Guid id, ReadDocuments documents, Entities entities, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
+        if (await DeletedWorkflowAsync(documents, id, ct) is { } deleted) return deleted;
         var workflow = await documents.GetAsync<WorkflowState>(DocumentProjection.WorkflowKind, id.ToString(), ct)
             ?? await Reliably.AskForAsync<WorkflowState>(entities.Workflows, new WorkflowQueries.GetWorkflow(new WorkflowId(id)), ct);
         return Results.Json(await ViewOf(workflow, documents));
@@ -114,8 +125,9 @@ public static class PipelinesApi
     public sealed record RerunRequest(bool? FromFailed, List<Guid>? Jobs);
 
     /// <summary>A new workflow in the same pipeline; jobs that need not run again are reused (see <see cref="WorkflowRerun"/>).</summary>
-    private static Task<IResult> Rerun(Guid id, RerunRequest? request, Entities entities, CancellationToken ct) => ApiErrors.Guard(async () =>
+    private static Task<IResult> Rerun(Guid id, RerunRequest? request, Entities entities, ReadDocuments documents, CancellationToken ct) => ApiErrors.Guard(async () =>
     {
+        if (await DeletedWorkflowAsync(documents, id, ct) is { } deleted) return deleted;
         if (request is { FromFailed: true, Jobs.Count: > 0 }) return ApiErrors.BadRequest("give from_failed or jobs, not both");
         var source = await Reliably.AskForAsync<WorkflowState>(entities.Workflows, new WorkflowQueries.GetWorkflow(new WorkflowId(id)), ct);
         var mode = request?.Jobs is { Count: > 0 } ? WorkflowRerun.Mode.Jobs

@@ -93,7 +93,7 @@ public static class ProjectsApi
     private static Task<IResult> GetJob(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, CancellationToken ct) =>
         WithProject(vcs, org, repo, entities, ct, async project =>
         {
-            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct);
+            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct: ct);
             if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
             string? pendingReason = null;
             if (job.Status == JobStatus.NotRunning)
@@ -107,7 +107,7 @@ public static class ProjectsApi
     private static Task<IResult> CancelJob(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, CancellationToken ct) =>
         WithProject(vcs, org, repo, entities, ct, async project =>
         {
-            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct);
+            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct: ct);
             if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
             await Reliably.AskForAsync<Accepted>(entities.Jobs, new Domain.Jobs.Messages.JobCommands.CancelJob(job.Id, Actor.Admin), ct);
             return PipelinesApi.AcceptedMessage();
@@ -117,21 +117,14 @@ public static class ProjectsApi
     private static Task<IResult> GetJobOutput(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, BlobStore blobs, CancellationToken ct) =>
         WithProject(vcs, org, repo, entities, ct, async project =>
         {
-            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct);
+            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct: ct);
             if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
             var text = new StringBuilder();
             foreach (var task in job.Tasks)
             foreach (var step in task.Steps)
             {
-                var header = job.Tasks.Length > 1 ? $"[{task.Index}] " : "";
-                text.Append($"==> {header}{step.Name} ({step.Status.ToWire()}{(step.ExitCode is { } code ? $", exit {code}" : "")})\n");
-                var path = blobs.StepLogPath(job.Id, task.Index, task.Attempt, step.Index);
-                if (File.Exists(path))
-                {
-                    await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                    using var reader = new StreamReader(stream);
-                    text.Append(await reader.ReadToEndAsync());
-                }
+                text.Append(JobLogsApi.StepHeader(job.Tasks.Length > 1 ? $"[{task.Index}] " : "", step.Name, step.Status.ToWire(), step.ExitCode));
+                text.Append(await JobLogsApi.ReadLogAsync(blobs.StepLogPath(job.Id, task.Index, task.Attempt, step.Index)));
             }
             return Results.Text(text.ToString(), "text/plain; charset=utf-8");
         });

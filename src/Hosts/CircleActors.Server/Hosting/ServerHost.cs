@@ -70,6 +70,13 @@ public static class ServerHost
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.HttpUrl);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+        if (options.Tls is { } tls)
+        {
+            // The slim builder leaves HTTPS out until asked; the certificate is loaded now so a bad file stops the start.
+            var certificate = tls.Load();
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+        }
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -177,6 +184,8 @@ public static class ServerHost
         api.MapArtifacts();
         api.MapAdmin();
         api.MapOps();
+        api.MapBuildDeletion();
+        api.MapJobLogs();
         api.MapInsights();
         // An unknown API path answers as CircleCI does, with a message, rather than an empty 404.
         api.MapFallback(() => ApiErrors.NotFound("Not found."));

@@ -11,6 +11,8 @@ public sealed record ServerOptions
 {
     public required string DataDirectory { get; init; }
     public string HttpUrl { get; init; } = "http://127.0.0.1:7000";
+    /// <summary>Serve HTTPS on <see cref="HttpUrl"/> (an https:// address) with the operator's certificate; plain HTTP when null.</summary>
+    public TlsCertificate? Tls { get; init; }
     public JournalSettings? Journal { get; init; }
     public string ClusterHost { get; init; } = "127.0.0.1";
     /// <summary>0 picks a free port (tests); agents join the port given here.</summary>

@@ -68,6 +68,12 @@ public static class PipelineCommands
 
     /// <summary>Every workflow entity has confirmed it started.</summary>
     public sealed record ConfirmWorkflowsCreated(PipelineId PipelineId) : IPipelineCommand;
+
+    /// <summary>
+    /// Tombstones the pipeline: it, its workflows and its jobs are hidden from the API and the UI.
+    /// Its events stay in the journal, so the audit log and a restore keep its history.
+    /// </summary>
+    public sealed record DeletePipeline(PipelineId PipelineId, Actor Actor) : IPipelineCommand;
 }
 
 public static class PipelineQueries

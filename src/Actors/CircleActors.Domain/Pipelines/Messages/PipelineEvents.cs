@@ -35,4 +35,6 @@ public static class PipelineEvents
         PipelineId PipelineId, ProjectSlug Project, string? Revision, IReadOnlyList<PipelineError> Errors, DateTimeOffset At) : IPipelineEvent;
 
     public sealed record PipelineWorkflowsCreated(PipelineId PipelineId, DateTimeOffset At) : IPipelineEvent;
+
+    public sealed record PipelineDeleted(PipelineId PipelineId, ProjectSlug Project, long Number, Actor Actor, DateTimeOffset At) : IPipelineEvent;
 }

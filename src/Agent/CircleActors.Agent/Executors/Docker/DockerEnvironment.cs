@@ -36,6 +36,15 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
 
     public string ContainerId => containerId;
 
+    public string Description
+    {
+        get
+        {
+            lock (serviceContainerIds)
+                return $"docker: primary container {containerId}" + (serviceContainerIds.Count == 0 ? "" : $", service containers {string.Join(", ", serviceContainerIds)}");
+        }
+    }
+
     /// <summary>Records a service container as part of this environment, so disposing removes it.</summary>
     internal void AddServiceContainer(string id)
     {

@@ -116,6 +116,8 @@ internal sealed class MachineEnvironment(string taskDirectory, Sandbox sandbox) 
 
     public Sandbox Sandbox => sandbox;
 
+    public string Description => $"machine: workspace {taskDirectory}{(sandbox.Bubblewrap is null ? "" : ", sandboxed")}";
+
     public string HomeDirectory { get; } = Path.Combine(taskDirectory, "home");
 
     /// <summary>
