@@ -15,6 +15,7 @@ public sealed class LiveInstallation : IAsyncLifetime
     public const string Gated = "gh/acme/gated";
     public const string Sleepy = "gh/acme/sleepy";
     public const string Flood = "gh/acme/flood";
+    public const string Reported = "gh/acme/reported";
 
     /// <summary>Lines the flood job prints as fast as it can: more than a stalled client's socket buffers hold.</summary>
     public const int FloodLines = 600_000;
@@ -48,6 +49,34 @@ public sealed class LiveInstallation : IAsyncLifetime
             workflows:
               main:
                 jobs: [flood]
+            """,
+        // Passing tests reported before the failing one, so a page listing failures first must reorder them.
+        [Reported] = """
+            version: 2.1
+            jobs:
+              report:
+                docker: [{ image: circleactors/busybox:latest }]
+                steps:
+                  - run:
+                      name: Test
+                      command: |
+                        sleep 2
+                        mkdir -p out/results
+                        echo "coverage 91%" > out/coverage.txt
+                        echo '<h1>report</h1>' > out/report.html
+                        {
+                          echo '<testsuites><testsuite name="unit">'
+                          echo '<testcase classname="app.a" name="adds" file="a.py" time="0.1"/>'
+                          echo '<testcase classname="app.b" name="skips" file="b.py" time="0"><skipped/></testcase>'
+                          echo '<testcase classname="app.c" name="divides" file="c.py" time="0.2"><failure message="1/0">ZeroDivisionError</failure></testcase>'
+                          echo '</testsuite></testsuites>'
+                        } > out/results/junit.xml
+                  - store_artifacts: { path: out/coverage.txt }
+                  - store_artifacts: { path: out/report.html }
+                  - store_test_results: { path: out/results }
+            workflows:
+              main:
+                jobs: [report]
             """,
         [Sleepy] = """
             version: 2.1

@@ -28,7 +28,9 @@ public sealed record LogLatencyOptions
 /// <param name="Expected">Lines printed after every watcher had subscribed, times watchers: what each should receive live.</param>
 /// <param name="Received">Of those, how many arrived (each line once per watcher, or it counts as a duplicate).</param>
 /// <param name="Skipped">Lines the hub dropped for watchers that fell behind.</param>
-public sealed record LogLatencyPhase(int Watchers, Latency Latency, long Expected, long Received, long Duplicates, long Skipped, TimeSpan SubscribeTime);
+/// <param name="Stalls">How late a 10 ms timer ran in this process while the lines were printed: the share of the latency that is the machine's.</param>
+public sealed record LogLatencyPhase(int Watchers, Latency Latency, long Expected, long Received, long Duplicates, long Skipped, TimeSpan SubscribeTime,
+    StallProbe.Result Stalls);
 
 /// <param name="HeapStart">Median managed heap over the first fifth of the watched phase (after subscribing), <paramref name="HeapEnd"/> over the last fifth.</param>
 public sealed record LogLatencyResult(
@@ -151,9 +153,11 @@ public static class LogLatencyBenchmark
             var subscribeTime = subscribing.Elapsed;
             onSubscribed?.Invoke(subscribedAt);
             progress.WriteLine($"  {count} subscribed in {subscribeTime.TotalSeconds:0.0} s");
+            await using var probe = new StallProbe();
 
             var ended = await PollAsync(async () => await documents.GetAsync<JobState>(DocumentProjection.JobKind, job.Id.ToString(), ct) is
                 { Exists: true } state && state.Status.IsTerminal() ? state : null, deadline, "the printing job to end", ct);
+            var stalls = await probe.StopAsync();
             if (ended.Status != JobStatus.Success)
                 throw new InvalidOperationException($"the printing job ended {ended.Status.ToWire()}: " +
                                                     string.Join(" | ", blobs.StepLogsOf(job.Id).Select(log => File.ReadAllText(log.Path).Trim())));
@@ -166,7 +170,7 @@ public static class LogLatencyBenchmark
                 "every watcher to have every line", ct, throwOnTimeout: false);
             var latencies = watchers.SelectMany(w => w.LatenciesAfter(subscribedNs)).ToList();
             return new LogLatencyPhase(count, Latency.Of(latencies), (long)live * count, watchers.Sum(w => (long)w.LinesPrintedAfter(subscribedNs)),
-                watchers.Sum(w => w.Duplicates), watchers.Sum(w => w.Skipped), subscribeTime);
+                watchers.Sum(w => w.Duplicates), watchers.Sum(w => w.Skipped), subscribeTime, stalls);
         }
         finally
         {
@@ -264,6 +268,9 @@ public static class LogLatencyBenchmark
         yield return ("Live lines received of expected (1 / many watchers)",
             $"{r.Baseline.Received:N0} of {r.Baseline.Expected:N0} / {r.Watched.Received:N0} of {r.Watched.Expected:N0}; " +
             $"duplicates {r.Baseline.Duplicates + r.Watched.Duplicates}, skipped {r.Baseline.Skipped + r.Watched.Skipped}");
+        foreach (var phase in new[] { r.Baseline, r.Watched })
+            yield return ($"{phase.Watchers} watcher(s): a 10 ms timer ran late by; GCs gen0/1/2, paused",
+                $"{Describe(phase.Stalls.Lateness)}; {phase.Stalls.Gen0}/{phase.Stalls.Gen1}/{phase.Stalls.Gen2}, {phase.Stalls.GcPause.TotalMilliseconds:N0} ms");
         yield return ($"Time to connect and subscribe {r.Watched.Watchers} watchers", $"{r.Watched.SubscribeTime.TotalSeconds:0.0} s");
         yield return ("Managed heap: first fifth, last fifth (median), peak", $"{r.HeapStart / MiB:0} MiB, {r.HeapEnd / MiB:0} MiB ({r.HeapRatio:0.00}×), {r.HeapPeak / MiB:0} MiB");
         yield return ("Working set: first fifth, last fifth (median), peak",
