@@ -1,0 +1,68 @@
+using CircleActors.EndToEnd.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CircleActors.EndToEnd.Tests.Live;
+
+/// <summary>
+/// The event hub on a cluster of two services nodes (PostgreSQL, one data directory) and an agent:
+/// the projector singleton runs on the first node and the job's log entity on either, yet a client
+/// of either node's hub sees the job's status and every line of its output, once.
+/// </summary>
+public sealed class TwoServicesNodesSpecs(ITestOutputHelper output)
+{
+    private const int Lines = 60;
+
+    private const string Config = $$"""
+        version: 2.1
+        jobs:
+          count:
+            docker: [{ image: circleactors/busybox:latest }]
+            steps:
+              - run: { name: Count, command: "sleep 2; i=1; while [ $i -le {{Lines}} ]; do echo \"line $i\"; i=$((i+1)); sleep 0.05; done" }
+        workflows:
+          main:
+            jobs: [count]
+        """;
+
+    [Fact]
+    public async Task Clients_of_either_services_node_see_the_job_go_green_with_every_line_once()
+    {
+        await using var installation = await Installation.StartAsync(output, Journals.PostgreSql, servicesNodes: 2);
+        var second = installation.HttpOf(1).BaseAddress!;
+        using var repository = new GitRepository();
+        repository.CommitConfig(Config);
+        await installation.AddProjectAsync("gh/acme/two-nodes", repository.Path, "secret");
+        var token = (await File.ReadAllTextAsync(Path.Combine(installation.DataDirectory, "admin.token"))).Trim();
+
+        var pipelineId = await installation.TriggerAsync("gh/acme/two-nodes");
+        var jobId = await Poll.UntilAsync(async () => (await installation.WorkflowJobsAsync(pipelineId))
+            .FirstOrDefault(j => j!["job_number"] is not null)?["id"]?.GetValue<string>(), "the job to be scheduled", 120);
+        await using var onFirst = await HubWatcher.ConnectAsync(installation.HttpOf(0).BaseAddress!, token);
+        await using var onSecond = await HubWatcher.ConnectAsync(second, token);
+        await onFirst.SubscribeAsync("job", jobId);
+        await onSecond.SubscribeAsync("job", jobId);
+
+        foreach (var (watcher, node) in new[] { (onFirst, "first"), (onSecond, "second") })
+        {
+            var success = await watcher.WaitForAsync(m => HubWatcher.IsView(m, "job", v => v["status"]!.GetValue<string>() == "success"),
+                TimeSpan.FromSeconds(120), $"the job shown in success on the {node} node");
+            // A change, not the snapshot: the projector (on the first node) told this node's hub that the job ended.
+            Assert.Equal("changed", success.Method);
+            var logs = watcher.Messages.Where(m => m.Method == "log").Select(m => m.Message).ToList();
+            var numbered = new List<(long Number, string Text)>();
+            foreach (var log in logs)
+            {
+                Assert.Equal(0, log["skipped"]!.GetValue<long>());
+                var step = log["step"]!.GetValue<int>();
+                var first = log["first_line"]!.GetValue<long>();
+                numbered.AddRange(log["lines"]!.AsArray().Select((l, i) => (step * 1_000_000L + first + i, l!.GetValue<string>())));
+            }
+            output.WriteLine($"{node} node: {logs.Count} log messages");
+            Assert.Equal(numbered.Count, numbered.Select(l => l.Number).Distinct().Count());
+            Assert.Equal(Enumerable.Range(1, Lines).Select(n => $"line {n}"), numbered.Select(l => l.Text).Where(t => t.StartsWith("line ")));
+            // Lines came as they were printed, not only in the snapshot.
+            Assert.True(logs.Count(l => l["lines"]!.AsArray().Any(t => t!.GetValue<string>().StartsWith("line "))) > 1,
+                $"the {node} node's client should get the output as it is printed");
+        }
+    }
+}
