@@ -12,7 +12,7 @@ public sealed class TwoServicesNodesSpecs(ITestOutputHelper output)
 {
     private const int Lines = 60;
 
-    private const string Config = $$"""
+    private static readonly string Config = $$"""
         version: 2.1
         jobs:
           count:
@@ -36,7 +36,7 @@ public sealed class TwoServicesNodesSpecs(ITestOutputHelper output)
 
         var pipelineId = await installation.TriggerAsync("gh/acme/two-nodes");
         var jobId = await Poll.UntilAsync(async () => (await installation.WorkflowJobsAsync(pipelineId))
-            .FirstOrDefault(j => j!["job_number"] is not null)?["id"]?.GetValue<string>(), "the job to be scheduled", 120);
+            .FirstOrDefault(j => j!["job_number"] is not null)?["id"]?.GetValue<string>(), "the job to be scheduled", 240);
         await using var onFirst = await HubWatcher.ConnectAsync(installation.HttpOf(0).BaseAddress!, token);
         await using var onSecond = await HubWatcher.ConnectAsync(second, token);
         await onFirst.SubscribeAsync("job", jobId);
@@ -45,7 +45,7 @@ public sealed class TwoServicesNodesSpecs(ITestOutputHelper output)
         foreach (var (watcher, node) in new[] { (onFirst, "first"), (onSecond, "second") })
         {
             var success = await watcher.WaitForAsync(m => HubWatcher.IsView(m, "job", v => v["status"]!.GetValue<string>() == "success"),
-                TimeSpan.FromSeconds(120), $"the job shown in success on the {node} node");
+                TimeSpan.FromSeconds(240), $"the job shown in success on the {node} node");
             // A change, not the snapshot: the projector (on the first node) told this node's hub that the job ended.
             Assert.Equal("changed", success.Method);
             var logs = watcher.Messages.Where(m => m.Method == "log").Select(m => m.Message).ToList();
