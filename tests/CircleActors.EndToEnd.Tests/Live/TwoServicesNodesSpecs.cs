@@ -10,19 +10,7 @@ namespace CircleActors.EndToEnd.Tests.Live;
 /// </summary>
 public sealed class TwoServicesNodesSpecs(ITestOutputHelper output)
 {
-    private const int Lines = 60;
-
-    private static readonly string Config = $$"""
-        version: 2.1
-        jobs:
-          count:
-            docker: [{ image: circleactors/busybox:latest }]
-            steps:
-              - run: { name: Count, command: "sleep 2; i=1; while [ $i -le {{Lines}} ]; do echo \"line $i\"; i=$((i+1)); sleep 0.05; done" }
-        workflows:
-          main:
-            jobs: [count]
-        """;
+    private static string Line(int number) => $"\u001b[32mline\u001b[0m {number}";
 
     [Fact]
     public async Task Clients_of_either_services_node_see_the_job_go_green_with_every_line_once()
@@ -30,7 +18,7 @@ public sealed class TwoServicesNodesSpecs(ITestOutputHelper output)
         await using var installation = await Installation.StartAsync(output, Journals.PostgreSql, servicesNodes: 2);
         var second = installation.HttpOf(1).BaseAddress!;
         using var repository = new GitRepository();
-        repository.CommitConfig(Config);
+        repository.CommitConfig(LiveInstallation.CountingConfig);
         await installation.AddProjectAsync("gh/acme/two-nodes", repository.Path, "secret");
         var token = (await File.ReadAllTextAsync(Path.Combine(installation.DataDirectory, "admin.token"))).Trim();
 
@@ -59,9 +47,9 @@ public sealed class TwoServicesNodesSpecs(ITestOutputHelper output)
             }
             output.WriteLine($"{node} node: {logs.Count} log messages");
             Assert.Equal(numbered.Count, numbered.Select(l => l.Number).Distinct().Count());
-            Assert.Equal(Enumerable.Range(1, Lines).Select(n => $"line {n}"), numbered.Select(l => l.Text).Where(t => t.StartsWith("line ")));
+            Assert.Equal(Enumerable.Range(1, LiveInstallation.CountedLines).Select(Line), numbered.Select(l => l.Text).Where(t => t.Contains("line")));
             // Lines came as they were printed, not only in the snapshot.
-            Assert.True(logs.Count(l => l["lines"]!.AsArray().Any(t => t!.GetValue<string>().StartsWith("line "))) > 1,
+            Assert.True(logs.Count(l => l["lines"]!.AsArray().Any(t => t!.GetValue<string>().Contains("line"))) > 1,
                 $"the {node} node's client should get the output as it is printed");
         }
     }

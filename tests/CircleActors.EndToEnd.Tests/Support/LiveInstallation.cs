@@ -25,9 +25,8 @@ public sealed class LiveInstallation : IAsyncLifetime
     /// <summary>Lines the counting job prints, one every 20 ms.</summary>
     public const int CountedLines = 200;
 
-    private static readonly Dictionary<string, string> Configs = new()
-    {
-        [Counting] = $$"""
+    /// <summary>One job, <c>count</c>, whose step <c>Count</c> prints <see cref="CountedLines"/> green-coloured lines <c>line N</c>.</summary>
+    public static readonly string CountingConfig = $$"""
             version: 2.1
             jobs:
               count:
@@ -37,7 +36,11 @@ public sealed class LiveInstallation : IAsyncLifetime
             workflows:
               main:
                 jobs: [count]
-            """,
+            """;
+
+    private static readonly Dictionary<string, string> Configs = new()
+    {
+        [Counting] = CountingConfig,
         [Gated] = WorkflowControlSpecs.ApprovalConfig,
         [Flood] = $$"""
             version: 2.1
