@@ -146,6 +146,14 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
         }, events);
     }
 
+    /// <summary>Services nodes of two releases exchange these during a rolling upgrade.</summary>
+    [Fact]
+    public void Live_notices_that_cross_services_nodes_keep_their_manifests()
+    {
+        Assert.Equal("log.step-output-written.v1", MessageManifests.ByType[typeof(LogProtocol.StepOutputWritten)]);
+        Assert.Equal("projection.read-documents-changed.v1", MessageManifests.ByType[typeof(Projections.ReadDocumentsChanged)]);
+    }
+
     [Fact]
     public void An_unknown_manifest_is_refused()
     {

@@ -86,6 +86,38 @@ public sealed class WebUiSpecs(LiveInstallation live) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_job_page_links_its_artifacts_and_lists_failed_tests_first_as_the_job_stores_them()
+    {
+        await _browser.SignInAsync(live.Token);
+        var pipelineId = await live.Installation.TriggerAsync(LiveInstallation.Reported);
+        var (jobId, number) = await live.JobAsync(pipelineId, "report");
+        // Opened while the job runs (its first step sleeps): what it stores later must appear without a reload.
+        await Page.GotoAsync($"/jobs/{jobId}");
+        await _browser.MarkDocumentAsync();
+        await _browser.WaitForAsync(Page.Locator("h1 [data-testid=status]:text-is('success')"), 90_000);
+        var links = Page.Locator("[data-testid=artifact] a");
+        await _browser.WaitForAsync(links.Nth(1), 30_000);
+        var tests = Page.Locator("[data-testid=test]");
+        await _browser.WaitForAsync(tests.Nth(2), 30_000);
+        await _browser.ScreenshotAsync("job-artifacts-tests");
+        Assert.False(await _browser.WasReloadedAsync());
+
+        var listed = (await live.Installation.GetAsync($"/api/v2/project/{LiveInstallation.Reported}/{number}/artifacts"))["items"]!.AsArray();
+        Assert.Equal(listed.Select(a => a!["url"]!.GetValue<string>()).Order(), (await links.EvaluateAllAsync<string[]>("links => links.map(a => a.href)")).Order());
+        Assert.Equal(listed.Select(a => a!["path"]!.GetValue<string>()).Order(), (await links.AllTextContentsAsync()).Order());
+        var coverage = links.Filter(new() { HasTextRegex = new Regex("coverage\\.txt$") });
+        // The link works with the browser's session, as a click would.
+        var download = await Page.APIRequest.GetAsync((await coverage.GetAttributeAsync("href"))!);
+        Assert.Equal(200, download.Status);
+        Assert.Equal("coverage 91%\n", await download.TextAsync());
+
+        Assert.Equal(["failure", "skipped", "success"], await tests.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.result)"));
+        Assert.Equal(["divides", "skips", "adds"], await tests.Locator("td:nth-child(2)").AllTextContentsAsync());
+        Assert.Equal("3 tests, 1 failed", await Page.TextContentAsync("[data-testid=test-summary]"));
+        NoScriptErrors();
+    }
+
+    [Fact]
     public async Task Approving_a_hold_on_the_pipeline_page_runs_what_it_gated()
     {
         await _browser.SignInAsync(live.Token);

@@ -15,6 +15,7 @@ public sealed class LiveInstallation : IAsyncLifetime
     public const string Gated = "gh/acme/gated";
     public const string Sleepy = "gh/acme/sleepy";
     public const string Flood = "gh/acme/flood";
+    public const string Reported = "gh/acme/reported";
 
     /// <summary>Lines the flood job prints as fast as it can: more than a stalled client's socket buffers hold.</summary>
     public const int FloodLines = 600_000;
@@ -24,9 +25,8 @@ public sealed class LiveInstallation : IAsyncLifetime
     /// <summary>Lines the counting job prints, one every 20 ms.</summary>
     public const int CountedLines = 200;
 
-    private static readonly Dictionary<string, string> Configs = new()
-    {
-        [Counting] = $$"""
+    /// <summary>One job, <c>count</c>, whose step <c>Count</c> prints <see cref="CountedLines"/> green-coloured lines <c>line N</c>.</summary>
+    public static readonly string CountingConfig = $$"""
             version: 2.1
             jobs:
               count:
@@ -36,7 +36,11 @@ public sealed class LiveInstallation : IAsyncLifetime
             workflows:
               main:
                 jobs: [count]
-            """,
+            """;
+
+    private static readonly Dictionary<string, string> Configs = new()
+    {
+        [Counting] = CountingConfig,
         [Gated] = WorkflowControlSpecs.ApprovalConfig,
         [Flood] = $$"""
             version: 2.1
@@ -48,6 +52,34 @@ public sealed class LiveInstallation : IAsyncLifetime
             workflows:
               main:
                 jobs: [flood]
+            """,
+        // Passing tests reported before the failing one, so a page listing failures first must reorder them.
+        [Reported] = """
+            version: 2.1
+            jobs:
+              report:
+                docker: [{ image: circleactors/busybox:latest }]
+                steps:
+                  - run:
+                      name: Test
+                      command: |
+                        sleep 2
+                        mkdir -p out/results
+                        echo "coverage 91%" > out/coverage.txt
+                        echo '<h1>report</h1>' > out/report.html
+                        {
+                          echo '<testsuites><testsuite name="unit">'
+                          echo '<testcase classname="app.a" name="adds" file="a.py" time="0.1"/>'
+                          echo '<testcase classname="app.b" name="skips" file="b.py" time="0"><skipped/></testcase>'
+                          echo '<testcase classname="app.c" name="divides" file="c.py" time="0.2"><failure message="1/0">ZeroDivisionError</failure></testcase>'
+                          echo '</testsuite></testsuites>'
+                        } > out/results/junit.xml
+                  - store_artifacts: { path: out/coverage.txt }
+                  - store_artifacts: { path: out/report.html }
+                  - store_test_results: { path: out/results }
+            workflows:
+              main:
+                jobs: [report]
             """,
         [Sleepy] = """
             version: 2.1

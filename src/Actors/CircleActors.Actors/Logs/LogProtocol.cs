@@ -25,8 +25,8 @@ public static class LogProtocol
 
     /// <summary>
     /// Published on the local event stream once a chunk is in the step's log file, for live
-    /// followers (the web UI, <c>circleactors logs --follow</c>). Never crosses the wire: the hub
-    /// that listens runs on the services node that writes the log.
+    /// followers (the web UI, <c>circleactors logs --follow</c>); the live hub sends it on to
+    /// every services node over distributed pub-sub, since a follower may be connected to any.
     /// </summary>
     public sealed record StepOutputWritten(JobId JobId, int TaskIndex, int Attempt, int StepIndex, long Offset, string Data);
 }

@@ -75,9 +75,19 @@ public sealed class ProjectorActor : ReceiveActor
 
 /// <summary>
 /// Published on the local event stream after a batch and its offset are committed, so live
-/// views re-read what changed (the read store already holds it). Local only, never journaled.
+/// views re-read what changed (the read store already holds it). Local only, never journaled:
+/// what crosses to other services nodes is the smaller <see cref="ReadDocumentsChanged"/>.
 /// </summary>
 public sealed record ProjectionBatchCommitted(string Projection, IReadOnlyList<object> Events);
+
+/// <summary>
+/// The read documents (kind and id) a committed batch changed, sent from the projector's node to
+/// the live hub of every services node over distributed pub-sub; never journaled.
+/// </summary>
+public sealed record ReadDocumentsChanged(IReadOnlyList<ReadDocumentsChanged.Document> Documents)
+{
+    public sealed record Document(string Kind, string Id);
+}
 
 /// <summary>Registry key of the projector singleton.</summary>
 public sealed class ProjectorSingleton;

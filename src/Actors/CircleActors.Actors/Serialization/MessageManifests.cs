@@ -132,8 +132,9 @@ public static class MessageManifests
         [typeof(AgentProtocol.NodeSettings)] = "agent.node-settings.v1",
         [typeof(LogProtocol.LogChunk)] = "log.chunk.v1",
         [typeof(LogProtocol.LogChunkAck)] = "log.chunk-ack.v1",
-        // Published on a node's own event stream only; named so that it could cross a node if it ever must.
+        // Live notices, sent to every services node's event hub over distributed pub-sub.
         [typeof(LogProtocol.StepOutputWritten)] = "log.step-output-written.v1",
+        [typeof(Projections.ReadDocumentsChanged)] = "projection.read-documents-changed.v1",
         [typeof(BlobProtocol.OpenUpload)] = "blob.open-upload.v1",
         [typeof(BlobProtocol.AwaitUpload)] = "blob.await-upload.v1",
         [typeof(BlobProtocol.OpenDownload)] = "blob.open-download.v1",

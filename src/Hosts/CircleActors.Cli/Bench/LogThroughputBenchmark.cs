@@ -45,7 +45,17 @@ public static class LogThroughputBenchmark
         try
         {
             var repository = Path.Combine(work, "repo");
-            await MakeRepositoryAsync(repository, bytes, ct);
+            await BenchRepository.CommitConfigAsync(repository, $"""
+                version: 2.1
+                jobs:
+                  print:
+                    docker: [{"{"}image: {Image}{"}"}]
+                    steps:
+                      - run: {Printer(bytes)}
+                workflows:
+                  logs:
+                    jobs: [print]
+                """, ct);
             var data = Path.Combine(work, "server");
             var httpPort = ServerHost.FreeTcpPort();
             var app = ServerHost.Build(new ServerOptions
@@ -130,51 +140,6 @@ public static class LogThroughputBenchmark
         if (process.ExitCode != 0 || read != bytes)
             throw new InvalidOperationException($"docker run gave {read} of {bytes} bytes, exit {process.ExitCode}: {await stderr}");
         return watch.Elapsed;
-    }
-
-    private static async Task MakeRepositoryAsync(string directory, long bytes, CancellationToken ct)
-    {
-        Directory.CreateDirectory(Path.Combine(directory, ".circleci"));
-        await File.WriteAllTextAsync(Path.Combine(directory, ".circleci", "config.yml"), $"""
-            version: 2.1
-            jobs:
-              print:
-                docker: [{"{"}image: {Image}{"}"}]
-                steps:
-                  - run: {Printer(bytes)}
-            workflows:
-              logs:
-                jobs: [print]
-            """, ct);
-        foreach (var arguments in new[] { "init -q -b main", "add .", "-c user.name=bench -c user.email=bench@example.invalid commit -q -m bench" })
-        {
-            var result = await GitCli.RunAsync(directory, ct, arguments.Split(' '));
-            if (!result.Succeeded) throw new InvalidOperationException($"git {arguments}: {result.StdErr}");
-        }
-    }
-
-    /// <summary>The process's managed heap and working set over time.</summary>
-    private sealed class MemorySampler : IDisposable
-    {
-        private readonly List<(DateTimeOffset At, long Heap, long WorkingSet)> _samples = [];
-        private readonly Timer _timer;
-
-        public MemorySampler() => _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
-
-        public void Sample()
-        {
-            using var process = Process.GetCurrentProcess();
-            lock (_samples) _samples.Add((DateTimeOffset.UtcNow, GC.GetTotalMemory(false), process.WorkingSet64));
-        }
-
-        public long HeapPeak { get { lock (_samples) return _samples.Max(s => s.Heap); } }
-        public long WorkingSetPeak { get { lock (_samples) return _samples.Max(s => s.WorkingSet); } }
-        public long HeapAt(DateTimeOffset at) { lock (_samples) return Nearest(at).Heap; }
-        public long WorkingSetAt(DateTimeOffset at) { lock (_samples) return Nearest(at).WorkingSet; }
-
-        private (DateTimeOffset At, long Heap, long WorkingSet) Nearest(DateTimeOffset at) => _samples.MinBy(s => Math.Abs((s.At - at).Ticks));
-
-        public void Dispose() => _timer.Dispose();
     }
 
     public static string Table(LogThroughputResult r) => BenchReport.Table(Figures(r));

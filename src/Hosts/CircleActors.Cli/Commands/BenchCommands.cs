@@ -20,7 +20,7 @@ public static class BenchCommands
         Console.WriteLine($"appended to {file}");
     }
 
-    public static Command Bench() => new("bench", "Run a benchmark and print its figures") { Dispatch(), JobOverhead(), LogThroughput() };
+    public static Command Bench() => new("bench", "Run a benchmark and print its figures") { Dispatch(), JobOverhead(), LogThroughput(), LogLatency() };
 
     public static Command LogThroughput()
     {
@@ -36,6 +36,32 @@ public static class BenchCommands
             var result = await LogThroughputBenchmark.RunAsync(parse.GetValue(megabytes), Console.Error, ct);
             await ReportAsync(LogThroughputBenchmark.Table(result), machine => LogThroughputBenchmark.Markdown(result, machine), parse.GetValue(output), ct);
             return result.StoredBytes >= result.Bytes ? 0 : 1;
+        });
+        return command;
+    }
+
+    public static Command LogLatency()
+    {
+        var watchers = new Option<int>("--watchers") { Description = "SignalR clients watching the measured job", DefaultValueFactory = _ => 100 };
+        var lines = new Option<int>("--lines") { Description = "Timestamped lines each job prints", DefaultValueFactory = _ => 600 };
+        var interval = new Option<int>("--interval-ms") { Description = "Milliseconds between lines", DefaultValueFactory = _ => 50 };
+        var output = OutputOption();
+        var command = new Command("log-latency", "Step output latency from the agent to event hub watchers (one watcher, then --watchers), " +
+                                                 "with the process's memory while they watch")
+        {
+            watchers, lines, interval, output,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new LogLatencyOptions
+            {
+                Watchers = parse.GetValue(watchers),
+                Lines = parse.GetValue(lines),
+                Interval = TimeSpan.FromMilliseconds(parse.GetValue(interval)),
+            };
+            var result = await LogLatencyBenchmark.RunAsync(options, Console.Error, ct);
+            await ReportAsync(LogLatencyBenchmark.Table(result), machine => LogLatencyBenchmark.Markdown(result, machine), parse.GetValue(output), ct);
+            return result.Complete ? 0 : 1;
         });
         return command;
     }

@@ -125,7 +125,7 @@ public static class ServerHost
                 .WithSingleton<ProjectorSingleton>("projector",
                     ProjectorActor.PropsFor(readStore, Projections),
                     new ClusterSingletonOptions { Role = ClusterRoles.Services }, createProxyToo: false)
-                .WithActors((system, _, resolver) => system.ActorOf(Props.Create(() => new LiveFeedBridge(resolver.GetService<LiveFeed>())), "live-feed"));
+                .WithActors((system, _, resolver) => LiveNotices.Start(system, resolver.GetService<LiveFeed>()));
             if (options.GitHub is { } github)
                 akka.WithSingleton<CircleActors.Server.GitHub.CommitStatusSingleton>("github-commit-statuses",
                     CircleActors.Server.GitHub.CommitStatusNotifier.PropsFor(readStore, github),

@@ -114,12 +114,11 @@ public sealed class LiveFeed : IAsyncDisposable
         foreach (var follower in followers.Values) follower.OnOutput(chunk);
     }
 
-    /// <summary>From the projector bridge: these events' documents are committed in the read store.</summary>
-    public void OnProjected(IReadOnlyList<object> events)
+    /// <summary>From the bridge: these documents' changes are committed in the read store (by the projector, on whichever node).</summary>
+    public void OnDocumentsChanged(IEnumerable<Topic> documents)
     {
         if (_connections.IsEmpty) return;
-        foreach (var @event in events)
-            if (LiveViews.DocumentOf(@event) is { } document) _changedDocuments.TryAdd(document, 0);
+        foreach (var document in documents) _changedDocuments.TryAdd(document, 0);
         _work.Release();
     }
 

@@ -219,14 +219,15 @@ const logs = new Map();
 function jobPage() {
   const header = el("div", { class: "summary" });
   const steps = el("div", { class: "steps" });
-  fill(main, header, steps,
-    el("section", { class: "reserved", "data-testid": "artifacts" }, el("h2", {}, "Artifacts"),
-      el("p", {}, "Reserved: artifact links appear here once the artifacts API (issue 4) is on main.")),
-    el("section", { class: "reserved", "data-testid": "tests" }, el("h2", {}, "Tests"),
-      el("p", {}, "Reserved: failed tests, listed first, appear here once the test-results API (issue 4) is on main.")));
+  const artifacts = el("section", { class: "artifacts", "data-testid": "artifacts" });
+  const tests = el("section", { class: "tests", "data-testid": "tests" });
+  fill(main, header, steps, artifacts, tests);
   main.steps = steps;
+  let pending = null;
   watch("job", page.id, view => {
     if (!view) { fill(header, el("p", {}, "This job has not been scheduled yet.")); return; }
+    // Artifacts and test results are stored by steps: each change of the job (a step ending) reads them again, at most once a second.
+    pending ??= setTimeout(() => { pending = null; drawStored(view, artifacts, tests); }, 1000);
     const finished = finalStatuses.includes(view.status);
     fill(header,
       el("h1", {}, `${view.name} `, el("small", {}, "#" + view.number), " ", badge(view.status)),
@@ -243,6 +244,27 @@ function jobPage() {
           el("small", {}, duration(seconds(step.started_at, step.stopped_at)) + (step.exit_code !== null ? ` · exit ${step.exit_code}` : "")));
       }
   });
+}
+
+async function drawStored(view, artifacts, tests) {
+  const get = async path => {
+    const response = await fetch(`/api/v2/project/${view.project_slug}/${view.number}/${path}`, { credentials: "same-origin" });
+    return response.ok ? (await response.json()).items : [];
+  };
+  const [files, cases] = await Promise.all([get("artifacts"), get("tests")]);
+  fill(artifacts, el("h2", {}, "Artifacts"), files.length === 0 ? el("p", { class: "empty" }, "No artifacts.") :
+    el("ul", {}, files.map(a => el("li", { "data-testid": "artifact" }, el("a", { href: a.url }, a.path),
+      view.parallelism > 1 ? el("small", {}, ` · parallel run ${a.node_index}`) : null))));
+  // Failed tests first, then skipped, then passed; in each, the order the reports gave.
+  const rank = result => ({ failure: 0, skipped: 1, success: 2 })[result] ?? 0;
+  const ordered = cases.map((c, i) => [c, i]).sort(([a, i], [b, j]) => rank(a.result) - rank(b.result) || i - j).map(([c]) => c);
+  const failed = cases.filter(c => c.result === "failure").length;
+  fill(tests, el("h2", {}, "Tests"), cases.length === 0 ? el("p", { class: "empty" }, "No test results.") : [
+    el("p", { "data-testid": "test-summary" }, `${cases.length} tests, ${failed} failed`),
+    el("table", {}, el("thead", {}, el("tr", {}, ["Result", "Test", "Class", "File", "Time"].map(h => el("th", {}, h)))),
+      el("tbody", {}, ordered.map(c => el("tr", { class: "test test-" + c.result, "data-testid": "test", "data-result": c.result },
+        el("td", {}, badge(c.result === "failure" ? "failed" : c.result)), el("td", { title: c.message || null }, c.name),
+        el("td", {}, c.classname), el("td", {}, c.file), el("td", {}, duration(c.run_time))))))]);
 }
 
 function stepLog(task, attempt, step, parallel) {
