@@ -11,11 +11,11 @@ namespace CircleActors.Agent.Executors.Docker;
 /// </summary>
 internal sealed record ContainerLimits(double Cpus, long MemoryBytes)
 {
-    public static async Task<ContainerLimits> ForAsync(DockerClient client, string resourceClass, CancellationToken cancellationToken)
+    /// <summary>The resource class's size, no more CPUs than the engine's machine has (<paramref name="engineCpus"/> 0: unknown).</summary>
+    public static ContainerLimits For(string resourceClass, long engineCpus)
     {
         var (cpus, memoryMb) = ResourceClasses.SizeOf(resourceClass);
-        var machine = await client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
-        if (machine.NCPU > 0) cpus = Math.Min(cpus, machine.NCPU);
+        if (engineCpus > 0) cpus = Math.Min(cpus, engineCpus);
         return new ContainerLimits(cpus, memoryMb * 1024L * 1024L);
     }
 

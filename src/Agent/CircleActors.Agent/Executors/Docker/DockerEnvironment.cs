@@ -84,15 +84,18 @@ internal sealed class DockerEnvironment(DockerExecutor executor, DockerClient cl
     public async Task CopyDirectoryAsync(string hostDirectory, string path, CancellationToken cancellationToken)
     {
         var target = Self.ResolvePath(path);
-        await EnsureDirectoryAsync(target, cancellationToken).ConfigureAwait(false);
         // Through a temporary file (deleted on close): a repository can be larger than we want to hold in memory.
         var archive = Path.Combine(Path.GetTempPath(), $"circleactors-copy-{Guid.NewGuid():N}.tar");
         await using var stream = new FileStream(archive, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        // Entries named from the root and extracted there: the engine makes the folders missing on
+        // the way (0755, owned by root, as EnsureDirectoryAsync would), so a checkout is one call
+        // to the engine rather than three.
         await using (var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
-            await HostTree.WriteTreeAsync(writer, new DirectoryInfo(hostDirectory), "", cancellationToken).ConfigureAwait(false);
+            await HostTree.WriteTreeAsync(writer, new DirectoryInfo(hostDirectory), target == "/" ? "" : target.TrimStart('/') + "/", cancellationToken).ConfigureAwait(false);
         stream.Position = 0;
         await executor.Engine(() => client.Containers.ExtractArchiveToContainerAsync(containerId,
-            new ContainerPathStatParameters { Path = target, AllowOverwriteDirWithFile = false }, stream, cancellationToken), null).ConfigureAwait(false);
+            new ContainerPathStatParameters { Path = "/", AllowOverwriteDirWithFile = false }, stream, cancellationToken), null).ConfigureAwait(false);
+        knownDirectories.TryAdd(target, true);
     }
 
     public async Task<bool> CopyOutAsync(string path, string hostPath, CancellationToken cancellationToken)

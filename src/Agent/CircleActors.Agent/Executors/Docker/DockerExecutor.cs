@@ -45,6 +45,20 @@ public sealed class DockerExecutor : IExecutor, IDisposable
 
     public Uri Endpoint { get; }
 
+    private long? engineCpus;
+
+    /// <summary>
+    /// The CPUs of the engine's machine, asked once: the engine's system information costs tens of
+    /// milliseconds, a good share of a short job's overhead, and does not change under a running agent.
+    /// </summary>
+    private async Task<long> EngineCpusAsync(CancellationToken cancellationToken)
+    {
+        if (engineCpus is { } known) return known;
+        var machine = await client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
+        engineCpus = machine.NCPU;
+        return machine.NCPU;
+    }
+
     public async Task<IExecutionEnvironment> PrepareAsync(JobTaskSpec task, Action<string> output, CancellationToken cancellationToken)
     {
         if (task.Job.Executor is not ConfigDockerExecutor { Images.Count: > 0 } docker)
@@ -56,7 +70,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         output($"Using image {primary.Image} ({image.ID}) from this agent's Docker engine\n");
         foreach (var service in docker.Images.Skip(1))
             await ImageAsync(service, output, cancellationToken).ConfigureAwait(false);
-        var limits = await Engine(() => ContainerLimits.ForAsync(client, task.Job.ResourceClass, cancellationToken), null).ConfigureAwait(false);
+        var limits = ContainerLimits.For(task.Job.ResourceClass, await Engine(() => EngineCpusAsync(cancellationToken), null).ConfigureAwait(false));
         output($"Resource class {task.Job.ResourceClass}: each container is limited to {limits.Describe()}\n");
 
         var environment = primary.Environment ?? new Dictionary<string, string>();
