@@ -9,6 +9,21 @@ public static class InterProcessLock
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>For start-up code that is not asynchronous; gives up after <paramref name="timeout"/>.</summary>
+    /// <exception cref="TimeoutException">Another process held the lock all that time.</exception>
+    public static IDisposable Acquire(string path, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            return AcquireAsync(path, cancel.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{path} stayed locked by another process for {timeout.TotalSeconds:0} s");
+        }
+    }
+
     public static async Task<IDisposable> AcquireAsync(string path, CancellationToken ct)
     {
         while (true)

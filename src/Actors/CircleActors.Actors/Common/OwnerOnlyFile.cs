@@ -5,27 +5,19 @@ public static class OwnerOnlyFile
 {
     /// <summary>
     /// Reads the file, or makes it with <paramref name="make"/> when it does not exist yet. Services
-    /// nodes of a cluster share one data directory and may start together: the file is written whole
-    /// under a private name and then linked into place, which fails if another node got there first,
-    /// so every node ends up reading the same credential and none ever reads a half-written one.
+    /// nodes of a cluster share one data directory and may start together, so both happen under
+    /// a lock shared with the other processes (<c>FILE.lock</c>, left in place): the first node
+    /// makes the credential and every other node reads that one, never a half-written file.
+    /// (Linking a finished draft into place is not enough: where the file system has no hard
+    /// links, .NET falls back to a rename that replaces a file made meanwhile.)
     /// </summary>
     public static (string Text, bool Created) ReadOrCreate(string path, Func<string> make)
     {
+        using var _ = InterProcessLock.Acquire(path + ".lock", TimeSpan.FromSeconds(30));
         if (File.Exists(path)) return (File.ReadAllText(path), false);
-        var draft = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         var text = make();
-        CreateNew(draft, text);
-        try
-        {
-            // Without overwrite, the move is a link then an unlink: it never replaces a file that appeared meanwhile.
-            File.Move(draft, path, overwrite: false);
-            return (text, true);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(draft);
-            return (File.ReadAllText(path), false);
-        }
+        CreateNew(path, text);
+        return (text, true);
     }
 
     /// <summary>Creates the file with mode 600 from the moment it exists, so it is never readable by others; fails if it exists.</summary>
