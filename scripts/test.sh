@@ -37,8 +37,11 @@ mapfile -t projects < <(find tests -name '*.csproj' | sort)
 
 # One line per test assembly, e.g. `Failed!  - Failed:     1, Passed:    65, Skipped:     1, Total:    67, ...`.
 summary='Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+), Total:'
+# One line per failed test, e.g. `  Failed CircleActors.X.Specs.Name [12 s]`: listed again at the end,
+# where a log cut to its tail still shows which tests they were.
+failed_test='^ *Failed (.+) \[[0-9<]'
 passed=0 failed=0 skipped=0
-broken=()
+broken=() failed_tests=()
 
 for project in "${projects[@]}"; do
   name="$(basename "$project" .csproj)"
@@ -58,6 +61,8 @@ for project in "${projects[@]}"; do
       passed=$((passed + BASH_REMATCH[2]))
       skipped=$((skipped + BASH_REMATCH[3]))
       found=1
+    elif [[ $line =~ $failed_test ]]; then
+      failed_tests+=("${BASH_REMATCH[1]}")
     fi
   done <"$log"
   failed=$((failed + project_failed))
@@ -71,6 +76,7 @@ for project in "${projects[@]}"; do
   fi
 done
 
+for test in "${failed_tests[@]}"; do echo "test.sh: failed: $test" >&2; done
 if [ ${#broken[@]} -gt 0 ]; then
   echo "test.sh: did not run to completion: ${broken[*]}" >&2
 fi

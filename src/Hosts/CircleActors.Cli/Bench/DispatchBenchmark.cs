@@ -29,6 +29,8 @@ public sealed record DispatchBenchmarkOptions
     /// </summary>
     public int ServicesNodes { get; init; } = 1;
     public int BaselineRows { get; init; } = 20_000;
+    /// <summary>Leave the temporary data directory (SQLite journal, read store, logs) behind and name it, to study a run.</summary>
+    public bool KeepData { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 }
 
@@ -215,7 +217,8 @@ public static class DispatchBenchmark
         }
         finally
         {
-            TryDelete(dataDirectory);
+            if (options.KeepData) progress.WriteLine($"data directory kept: {dataDirectory}");
+            else TryDelete(dataDirectory);
         }
     }
 

@@ -96,11 +96,12 @@ public static class BenchCommands
             Description = "Services nodes in the cluster (more than one needs --journal postgresql); the first runs the API and the agent",
             DefaultValueFactory = _ => 1,
         };
+        var keepData = new Option<bool>("--keep-data") { Description = "Keep the run's temporary data directory (journal, read store, logs) and print where it is" };
         var output = OutputOption();
         var command = new Command("dispatch", "Jobs per second and runnable-to-first-step latency of a whole node on the fake executor, " +
                                               "compared with the database's raw INSERT rate")
         {
-            journal, connection, jobs, workflows, idle, servicesNodes, output,
+            journal, connection, jobs, workflows, idle, servicesNodes, keepData, output,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -112,6 +113,7 @@ public static class BenchCommands
                 Workflows = parse.GetValue(workflows),
                 IdleJobs = parse.GetValue(idle),
                 ServicesNodes = parse.GetValue(servicesNodes),
+                KeepData = parse.GetValue(keepData),
             };
             var result = await DispatchBenchmark.RunAsync(options, Console.Error, ct);
             await ReportAsync(DispatchBenchmark.Table(result), machine => DispatchBenchmark.Markdown(result, machine), parse.GetValue(output), ct);

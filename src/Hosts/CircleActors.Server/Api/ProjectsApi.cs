@@ -7,6 +7,7 @@ using CircleActors.Actors.Projections;
 using CircleActors.Actors.Scheduling;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Jobs;
+using CircleActors.Domain.Jobs.Messages;
 using CircleActors.Domain.Pipelines;
 using CircleActors.Domain.Pipelines.Messages;
 using CircleActors.Domain.Projects;
@@ -109,7 +110,7 @@ public static class ProjectsApi
         {
             var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct: ct);
             if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
-            await Reliably.AskForAsync<Accepted>(entities.Jobs, new Domain.Jobs.Messages.JobCommands.CancelJob(job.Id, Actor.Admin), ct);
+            await Reliably.AskForAsync<Accepted>(entities.Jobs, new JobCommands.CancelJob(job.Id, Actor.Admin), ct);
             return PipelinesApi.AcceptedMessage();
         });
 
@@ -117,8 +118,11 @@ public static class ProjectsApi
     private static Task<IResult> GetJobOutput(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, BlobStore blobs, CancellationToken ct) =>
         WithProject(vcs, org, repo, entities, ct, async project =>
         {
-            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct: ct);
-            if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
+            var document = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct: ct);
+            if (document is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
+            // The steps come from the entity: the job's document may lag its workflow's (each tag
+            // is projected on its own), and output must not look empty once its workflow has ended.
+            var job = await Reliably.AskForAsync<JobState>(entities.Jobs, new JobQueries.GetJob(document.Id), ct);
             var text = new StringBuilder();
             foreach (var task in job.Tasks)
             foreach (var step in task.Steps)
