@@ -49,6 +49,7 @@ public static class AkkaConfig
         var connection = Quote(journal.ConnectionString);
         var shardingConnection = Quote(journal.ShardingConnectionString);
         var provider = Quote(journal.Linq2DbProvider);
+        var readIsolation = journal.ReadIsolationLevel;
         var tagger = Qualified(typeof(DomainEventTagger));
         var bindings = string.Join("\n", new[]
         {
@@ -63,6 +64,7 @@ public static class AkkaConfig
                   class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
                   connection-string = {{connection}}
                   provider-name = {{provider}}
+                  read-isolation-level = {{readIsolation}}
                   parallelism = {{journal.WriteParallelism}}
                   event-adapters.tagger = "{{tagger}}"
                   event-adapter-bindings {
@@ -74,6 +76,7 @@ public static class AkkaConfig
                   plugin-dispatcher = "akka.persistence.dispatchers.default-plugin-dispatcher"
                   connection-string = {{shardingConnection}}
                   provider-name = {{provider}}
+                  read-isolation-level = {{readIsolation}}
                   parallelism = {{journal.WriteParallelism}}
                   auto-initialize = on
                   default.journal.table-name = "sharding_journal"
@@ -86,12 +89,14 @@ public static class AkkaConfig
                   class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
                   connection-string = {{connection}}
                   provider-name = {{provider}}
+                  read-isolation-level = {{readIsolation}}
                 }
                 sharding {
                   class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
                   plugin-dispatcher = "akka.persistence.dispatchers.default-plugin-dispatcher"
                   connection-string = {{shardingConnection}}
                   provider-name = {{provider}}
+                  read-isolation-level = {{readIsolation}}
                   auto-initialize = on
                   default.snapshot.table-name = "sharding_snapshot"
                 }
@@ -101,6 +106,7 @@ public static class AkkaConfig
                 write-plugin = "akka.persistence.journal.sql"
                 connection-string = {{connection}}
                 provider-name = {{provider}}
+                read-isolation-level = {{readIsolation}}
               }
             }
             """;

@@ -7,7 +7,7 @@ namespace CircleActors.Actors.Hosting;
 public static class ShardingStatistics
 {
     /// <summary>Every sharded entity type a services node hosts (the names <see cref="ServicesHosting"/> gives them).</summary>
-    public static readonly IReadOnlyList<string> EntityTypes = ["project", "pipeline", "workflow", "job", "job-log", "schedule", "test-results"];
+    public static readonly IReadOnlyList<string> EntityTypes = ["project", "pipeline", "workflow", "job", "job-log", "schedule", "test-results", "test-timings"];
 
     /// <summary>One entity type's region on one node (host:port of its cluster address).</summary>
     public sealed record RegionOnNode(string EntityType, string Node, int Shards, int Entities);

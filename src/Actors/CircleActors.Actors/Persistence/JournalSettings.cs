@@ -25,6 +25,16 @@ public sealed record JournalSettings(JournalProvider Provider, string Connection
     /// <summary>Concurrent write transactions of one journal: SQLite takes one writer at a time, so more only collide.</summary>
     public int WriteParallelism => Provider == JournalProvider.Sqlite ? 1 : 2;
 
+    /// <summary>
+    /// How the persistence plugins open their read transactions. Microsoft.Data.Sqlite begins
+    /// any other level with <c>BEGIN IMMEDIATE</c>, which takes the file's write lock: every
+    /// recovery and read-journal poll then queued behind (and collided with) the journal's
+    /// writer, and each collision cost a 150 ms busy wait. <c>read-uncommitted</c> begins a
+    /// deferred transaction instead, a plain snapshot read in WAL mode (uncommitted rows are only
+    /// visible in shared-cache mode, which is not used). PostgreSQL keeps its default.
+    /// </summary>
+    public string ReadIsolationLevel => Provider == JournalProvider.Sqlite ? "read-uncommitted" : "unspecified";
+
     /// <summary>The linq2db provider name Akka.Persistence.Sql expects.</summary>
     public string Linq2DbProvider => Provider switch
     {

@@ -7,24 +7,20 @@ using CircleActors.Domain.TestResults.Messages;
 namespace CircleActors.Actors.TestResults;
 
 /// <summary>
-/// The test results of one job, journaled batch by batch as its agents store them, and the
-/// place a starting task asks for the timings of the job's previous run (read from the
-/// projected results, since those belong to another job). It holds no unfinished work: it
-/// passivates when idle and wakes for the next batch.
+/// The test results of one job, journaled batch by batch as its agents store them (the
+/// timings of earlier runs are read elsewhere: <see cref="TestTimingsReader"/>). It holds no
+/// unfinished work: it passivates when idle and wakes for the next batch.
 /// </summary>
 public sealed class TestResultsEntity : AggregateEntity<TestResultsState, ITestResultsCommand, ITestResultsEvent>
 {
     public const string PersistencePrefix = "test-results-";
 
-    public TestResultsEntity(string entityId, TestResultsReadModel readModel, IClock clock)
+    public TestResultsEntity(string entityId, IClock clock)
         : base(PersistencePrefix + entityId, TestResultsState.Empty(new JobId(Guid.Parse(entityId))), clock)
     {
-        Command<TestResultsQueries.GetTestTimings>(query =>
-            readModel.TimingsAsync(query.Project, query.JobName, query.BeforeJobNumber).PipeTo(Sender));
     }
 
-    public static Props PropsFor(string entityId, TestResultsReadModel readModel, IClock clock) =>
-        Props.Create(() => new TestResultsEntity(entityId, readModel, clock));
+    public static Props PropsFor(string entityId, IClock clock) => Props.Create(() => new TestResultsEntity(entityId, clock));
 
     protected override TestResultsState Apply(TestResultsState state, ITestResultsEvent @event) => state.Apply(@event);
 

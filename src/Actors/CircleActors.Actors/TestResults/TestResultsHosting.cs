@@ -10,15 +10,21 @@ namespace CircleActors.Actors.TestResults;
 public static class TestResultsHosting
 {
     /// <summary>
-    /// The test results entities, on services nodes. Nothing to remember: an entity holds no
-    /// unfinished work, and a batch or a query wakes it.
+    /// The test results entities and the timings readers, on services nodes. Nothing to
+    /// remember: neither holds unfinished work, and a batch or a query wakes them.
     /// </summary>
     public static AkkaConfigurationBuilder AddTestResultsEntity(this AkkaConfigurationBuilder builder, TestResultsReadModel readModel, IClock clock) =>
-        builder.WithShardRegion<TestResultsRegion>("test-results", id => TestResultsEntity.PropsFor(id, readModel, clock),
-            new TestResultsMessageExtractor(),
-            new ShardOptions { Role = ClusterRoles.Services, StateStoreMode = StateStoreMode.DData, RememberEntities = false });
+        builder
+            .WithShardRegion<TestResultsRegion>("test-results", id => TestResultsEntity.PropsFor(id, clock),
+                new TestResultsMessageExtractor(), Unremembered)
+            .WithShardRegion<TestTimingsRegion>("test-timings", _ => TestTimingsReader.PropsFor(readModel),
+                new TestTimingsMessageExtractor(), Unremembered);
 
-    /// <summary>What an agent-only node stores test results through.</summary>
+    /// <summary>What an agent-only node stores test results and asks for timings through.</summary>
     public static AkkaConfigurationBuilder AddTestResultsProxy(this AkkaConfigurationBuilder builder) =>
-        builder.WithShardRegionProxy<TestResultsRegion>("test-results", ClusterRoles.Services, new TestResultsMessageExtractor());
+        builder
+            .WithShardRegionProxy<TestResultsRegion>("test-results", ClusterRoles.Services, new TestResultsMessageExtractor())
+            .WithShardRegionProxy<TestTimingsRegion>("test-timings", ClusterRoles.Services, new TestTimingsMessageExtractor());
+
+    private static ShardOptions Unremembered => new() { Role = ClusterRoles.Services, StateStoreMode = StateStoreMode.DData, RememberEntities = false };
 }

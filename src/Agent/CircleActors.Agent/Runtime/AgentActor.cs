@@ -90,7 +90,9 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         var registry = ActorRegistry.For(Context.System);
         _runner = new TaskRunner(executor,
             blobs: registry.TryGet<BlobServiceSingleton>(out var blobs) ? new ClusterBlobTransfer(Context.System, blobs) : null,
-            testResults: registry.TryGet<TestResultsRegion>(out var testResults) ? new ClusterTestResultsChannel(testResults) : null,
+            testResults: registry.TryGet<TestResultsRegion>(out var testResults) && registry.TryGet<TestTimingsRegion>(out var timings)
+                ? new ClusterTestResultsChannel(testResults, timings)
+                : null,
             projectEnvironment: new ClusterProjectEnvironment(Context.System), limits: limits);
         _heartbeat = config.GetTimeSpan("circleactors.agent.heartbeat-interval", TimeSpan.FromSeconds(2));
         _chunkMaxBytes = config.GetInt("circleactors.agent.log-chunk-max-bytes", 65536);

@@ -32,10 +32,11 @@ public static class TestResultsCommands
 public static class TestResultsQueries
 {
     /// <summary>
-    /// The test timings a task of <paramref name="JobId"/> splits its tests by: the results
-    /// stored by the most recent completed earlier run of the same job (same project and job name).
+    /// The test timings a task of job <paramref name="BeforeJobNumber"/> splits its tests by: the
+    /// results stored by the most recent completed earlier run of the same job (same project and
+    /// job name). Answered by a reader per project and job name, not by a job's entity.
     /// </summary>
-    public sealed record GetTestTimings(JobId JobId, ProjectSlug Project, string JobName, long BeforeJobNumber) : ITestResultsMessage;
+    public sealed record GetTestTimings(ProjectSlug Project, string JobName, long BeforeJobNumber);
 }
 
 public static class TestResultsReplies

@@ -18,8 +18,8 @@ public interface ITestResultsChannel
     Task<TestResultsReplies.TestTimings> TimingsAsync(JobTaskSpec task, CancellationToken cancellationToken);
 }
 
-/// <summary>Over the cluster: the test results entity of the task's job.</summary>
-public sealed class ClusterTestResultsChannel(IActorRef region) : ITestResultsChannel
+/// <summary>Over the cluster: the test results entity of the task's job, and the timings reader of its project and job name.</summary>
+public sealed class ClusterTestResultsChannel(IActorRef region, IActorRef timings) : ITestResultsChannel
 {
     private static readonly TimeSpan TimingsTimeout = TimeSpan.FromSeconds(10);
 
@@ -28,6 +28,6 @@ public sealed class ClusterTestResultsChannel(IActorRef region) : ITestResultsCh
             task.TaskIndex, task.Attempt, stepIndex, batch, cases), cancellationToken);
 
     public Task<TestResultsReplies.TestTimings> TimingsAsync(JobTaskSpec task, CancellationToken cancellationToken) =>
-        region.Ask<TestResultsReplies.TestTimings>(new TestResultsQueries.GetTestTimings(task.JobId, task.Project, task.JobName, task.JobNumber),
+        timings.Ask<TestResultsReplies.TestTimings>(new TestResultsQueries.GetTestTimings(task.Project, task.JobName, task.JobNumber),
             TimingsTimeout, cancellationToken);
 }
