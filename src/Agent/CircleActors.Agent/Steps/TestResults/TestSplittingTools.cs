@@ -23,16 +23,15 @@ public static class TestSplittingTools
     private const string ScriptResource = "CircleActors.Agent.circleci.sh";
 
     /// <summary>The program's text, as embedded in this assembly.</summary>
-    public static string Script
+    public static string Script => EmbeddedScript.Value;
+
+    private static readonly Lazy<string> EmbeddedScript = new(() =>
     {
-        get
-        {
-            using var stream = typeof(TestSplittingTools).Assembly.GetManifestResourceStream(ScriptResource)
-                ?? throw new InvalidOperationException($"{ScriptResource} is not embedded in the agent");
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }
-    }
+        using var stream = typeof(TestSplittingTools).Assembly.GetManifestResourceStream(ScriptResource)
+            ?? throw new InvalidOperationException($"{ScriptResource} is not embedded in the agent");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
 
     /// <summary>The timings file: file, classname, name and seconds per test case, tab-separated, one a line.</summary>
     public static string TimingsFile(IEnumerable<TestTiming> timings)
@@ -52,17 +51,13 @@ public static class TestSplittingTools
         ITestResultsChannel channel, Action<string> say, CancellationToken cancellationToken)
     {
         var timings = await TimingsAsync(task, channel, say, cancellationToken).ConfigureAwait(false);
-        var host = System.IO.Directory.CreateTempSubdirectory("circleactors-tools-");
+        // Most tasks have no timings: they share one copy of the tools instead of each writing
+        // and removing its own (a directory and two files per task was half the CPU a trivial
+        // job cost the agent).
+        var shared = timings.Count == 0;
+        var host = shared ? SharedToolsWithoutTimings() : WriteTools(TimingsFile(timings));
         try
         {
-            var bin = System.IO.Directory.CreateDirectory(Path.Combine(host.FullName, "bin"));
-            var program = Path.Combine(bin.FullName, "circleci");
-            await File.WriteAllTextAsync(program, Script, cancellationToken).ConfigureAwait(false);
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(program, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-                    UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-            await File.WriteAllTextAsync(Path.Combine(host.FullName, "test-timings"), TimingsFile(timings), cancellationToken).ConfigureAwait(false);
-
             var target = environment.ResolvePath(Directory);
             await environment.CopyDirectoryAsync(host.FullName, target, cancellationToken).ConfigureAwait(false);
             var searchPath = await SearchPathAsync(environment, cancellationToken).ConfigureAwait(false);
@@ -80,9 +75,47 @@ public static class TestSplittingTools
         }
         finally
         {
-            try { host.Delete(recursive: true); }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { say($"warning: could not remove {host.FullName}: {ex.Message}\n"); }
+            if (!shared) TryDelete(host, say);
         }
+    }
+
+    private static readonly Lock SharedToolsLock = new();
+    private static DirectoryInfo? _sharedTools;
+
+    /// <summary>
+    /// This process's copy of the tools with an empty timings file, made on first use and again
+    /// if something removed it (a temporary-files cleaner); removed when the process exits.
+    /// </summary>
+    private static DirectoryInfo SharedToolsWithoutTimings()
+    {
+        lock (SharedToolsLock)
+        {
+            if (_sharedTools is { } existing && File.Exists(Path.Combine(existing.FullName, "bin", "circleci"))) return existing;
+            var made = WriteTools("");
+            if (_sharedTools is null) AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(_sharedTools!, _ => { });
+            _sharedTools = made;
+            return made;
+        }
+    }
+
+    /// <summary>A new private temporary directory with <c>bin/circleci</c> and the timings file.</summary>
+    private static DirectoryInfo WriteTools(string timingsFile)
+    {
+        var host = System.IO.Directory.CreateTempSubdirectory("circleactors-tools-");
+        var bin = System.IO.Directory.CreateDirectory(Path.Combine(host.FullName, "bin"));
+        var program = Path.Combine(bin.FullName, "circleci");
+        File.WriteAllText(program, Script);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(program, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.WriteAllText(Path.Combine(host.FullName, "test-timings"), timingsFile);
+        return host;
+    }
+
+    private static void TryDelete(DirectoryInfo host, Action<string> say)
+    {
+        try { host.Delete(recursive: true); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { say($"warning: could not remove {host.FullName}: {ex.Message}\n"); }
     }
 
     private static async Task<IReadOnlyList<TestTiming>> TimingsAsync(JobTaskSpec task, ITestResultsChannel channel, Action<string> say, CancellationToken cancellationToken)
