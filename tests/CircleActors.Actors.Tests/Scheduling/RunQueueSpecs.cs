@@ -191,7 +191,10 @@ public sealed class RunQueueSpecs
         _queue.RequestWork(B, 2, 0, [], T0.AddSeconds(8));
 
         Assert.Empty(_queue.ExpireSilentNodes(T0 + NodeTimeout));
-        Assert.Equal([A], _queue.ExpireSilentNodes(T0 + NodeTimeout + TimeSpan.FromMilliseconds(1)));
+        var downed = Assert.Single(_queue.ExpireSilentNodes(T0 + NodeTimeout + TimeSpan.FromMilliseconds(1)));
+        Assert.Equal(A, downed.Node);
+        // The tasks it held are named, so their jobs can end them now rather than at their leases' end.
+        Assert.Equal([(Task(1), 1)], downed.Lost.Select(l => (l.Task, l.Attempt)));
         Assert.Equal("down", Info(A).Status);
         Assert.Empty(Info(A).Allocations);
         Assert.Equal("ready", Info(B).Status);
@@ -220,8 +223,13 @@ public sealed class RunQueueSpecs
     {
         Node(A, slots: 1);
         Node(B, slots: 1);
-        _queue.MarkDown(AgentA);
+        Enqueue(Task(1));
+        Assert.Equal([A], _queue.Dispatch().Select(a => a.Node));
+
+        var downed = Assert.Single(_queue.MarkDown(AgentA));
+        Assert.Equal((A, 1), (downed.Node, downed.Lost.Count));
         Assert.Equal(("down", "ready"), (Info(A).Status, Info(B).Status));
+        Assert.Empty(_queue.MarkDown(AgentA)); // down already: nothing more to end
     }
 
     [Fact]

@@ -58,6 +58,8 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
         typeof(IProjectEvent), typeof(IPipelineEvent), typeof(IWorkflowEvent), typeof(IJobEvent),
         typeof(IProjectCommand), typeof(IPipelineCommand), typeof(IWorkflowCommand), typeof(IJobCommand),
         typeof(ITestResultsEvent), typeof(ITestResultsMessage),
+        // Asked of a timings reader by project and job name, so it belongs to no entity's interface.
+        typeof(TestResultsQueries.GetTestTimings),
     ];
 
     private static IEnumerable<Type> DomainMessageTypes => typeof(IJobEvent).Assembly.GetTypes()

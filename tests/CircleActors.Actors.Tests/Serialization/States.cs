@@ -74,7 +74,7 @@ internal static class States
             new JobCommands.ReportStepStarted(job, 0, 1, 1, "Test"),
             new JobCommands.ReportStepFinished(job, 0, 1, 1, 2, StepStatus.Failed),
             new JobCommands.ReportTaskFinished(job, 0, 1, JobStatus.Failed, "exit code 2"),
-            new JobCommands.ExpireLease(job, 1, 1),
+            new JobCommands.ExpireLease(job, 1, 1, b),
             new JobCommands.AssignTask(job, 1, 2, a),
             new JobCommands.ReportStepStarted(job, 1, 2, 0, "Checkout code"),
             new JobCommands.ReportTaskFinished(job, 1, 2, JobStatus.Success));

@@ -299,6 +299,19 @@ public sealed class JobDeciderSpecs
     }
 
     [Fact]
+    public void A_downed_node_ends_only_the_attempt_it_still_holds()
+    {
+        var job = Running();
+        // The scheduler saw another node go down: this task is not on it.
+        AcceptedWithoutEvents(job.Send(new ExpireLease(Job, 0, 1, new NodeId("elsewhere"))));
+        Assert.Equal(NodeA, job.State.Tasks[0].Node);
+
+        var ended = job.Send(new ExpireLease(Job, 0, 1, NodeA));
+        Assert.Equal(JobStatus.InfrastructureFail, Assert.Single(ended.Events.OfType<TaskFinished>()).Status);
+        Assert.Equal((2, JobStatus.NotRunning), (job.State.Tasks[0].Attempt, job.State.Tasks[0].Status));
+    }
+
+    [Fact]
     public void A_lease_on_a_task_no_node_holds_lapses_without_effect()
     {
         var job = Scheduled();

@@ -11,13 +11,14 @@ public static class Reliably
 {
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
 
-    public static async Task<object> AskAsync(ICanTell target, object command, CancellationToken ct = default, int maxAttempts = 60)
+    public static async Task<object> AskAsync(ICanTell target, object command, CancellationToken ct = default, int maxAttempts = 60,
+        TimeSpan? attemptTimeout = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await target.Ask<object>(command, AttemptTimeout, ct);
+                return await target.Ask<object>(command, attemptTimeout ?? AttemptTimeout, ct);
             }
             catch (AskTimeoutException) when (attempt < maxAttempts)
             {

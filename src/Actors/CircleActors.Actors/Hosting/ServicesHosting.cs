@@ -1,6 +1,9 @@
+using Akka.Actor;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Routing;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
+using Akka.Routing;
 using CircleActors.Actors.Blobs;
 using CircleActors.Actors.Jobs;
 using CircleActors.Actors.Logs;
@@ -80,13 +83,37 @@ public static class ServicesHosting
             .AddBlobService(blobs)
             .AddScheduler(clock);
 
-    /// <summary>What an agent-only node talks to: proxies of the project, job and job-log regions, of the scheduler and of the blob service.</summary>
+    /// <summary>
+    /// What an agent-only node talks to: routers to the project, job, job-log and test results
+    /// regions on the services nodes, and proxies of the scheduler and of the blob service.
+    /// </summary>
+    /// <remarks>
+    /// Routers, not shard region proxies: a shard moves to another node only once every region
+    /// and every proxy has acknowledged the hand-off, so a killed agent's proxy held up each
+    /// rebalance, and the messages for the shards in it (which were then dropped), until the
+    /// agent was removed from the cluster about 15 s later. A region accepts a message from
+    /// anywhere and forwards it to the entity's node; the router skips unreachable nodes.
+    /// </remarks>
     public static AkkaConfigurationBuilder AddAgentProxies(this AkkaConfigurationBuilder builder) =>
         builder
-            .WithShardRegionProxy<ProjectRegion>("project", ClusterRoles.Services, new ProjectMessageExtractor())
-            .WithShardRegionProxy<JobRegion>("job", ClusterRoles.Services, new JobMessageExtractor())
-            .WithShardRegionProxy<JobLogRegion>("job-log", ClusterRoles.Services, new JobLogMessageExtractor())
-            .AddTestResultsProxy()
+            .WithServicesRegionRouter<ProjectRegion>("project")
+            .WithServicesRegionRouter<JobRegion>("job")
+            .WithServicesRegionRouter<JobLogRegion>("job-log")
+            .WithServicesRegionRouter<TestResultsRegion>("test-results")
+            .WithServicesRegionRouter<TestTimingsRegion>("test-timings")
             .WithSingletonProxy<SchedulerSingleton>("scheduler", new ClusterSingletonOptions { Role = ClusterRoles.Services })
             .WithSingletonProxy<BlobServiceSingleton>("blobs", new ClusterSingletonOptions { Role = ClusterRoles.Services });
+
+    /// <summary>Registers, as <typeparamref name="TRegion"/>, a round-robin router to the <paramref name="entityType"/> region of every services node.</summary>
+    private static AkkaConfigurationBuilder WithServicesRegionRouter<TRegion>(this AkkaConfigurationBuilder builder, string entityType) =>
+        builder.WithActors((system, registry) =>
+        {
+            var region = $"/system/sharding/{entityType}";
+            var router = new ClusterRouterGroup(new RoundRobinGroup([region]),
+                new ClusterRouterGroupSettings(MaxServicesNodes, [region], allowLocalRoutees: false, useRole: ClusterRoles.Services));
+            registry.Register<TRegion>(system.ActorOf(Props.Empty.WithRouter(router), $"{entityType}-router"));
+        });
+
+    /// <summary>More services nodes than any cluster runs: the routers' cap on routees.</summary>
+    private const int MaxServicesNodes = 1000;
 }

@@ -208,23 +208,24 @@ public sealed class RunQueue
     public AgentProtocol.NodeSettings? SettingsOf(NodeId id) => _nodes.TryGetValue(id, out var node) ? node.Settings : null;
 
     /// <summary>Marks silent nodes down and drops their allocations (their jobs' leases will lapse).</summary>
-    public IReadOnlyList<NodeId> ExpireSilentNodes(DateTimeOffset now)
-    {
-        var expired = _nodes.Values.Where(n => n.Up && now - n.LastSeen > _nodeTimeout).ToList();
-        foreach (var node in expired) MarkDown(node);
-        return expired.Select(n => n.Id).ToList();
-    }
+    /// <summary>Marks down the nodes silent for longer than the node timeout; returns them with the tasks they held.</summary>
+    public IReadOnlyList<DownedNode> ExpireSilentNodes(DateTimeOffset now) =>
+        _nodes.Values.Where(n => n.Up && now - n.LastSeen > _nodeTimeout).ToList().Select(MarkDown).ToList();
 
-    public void MarkDown(IActorRef agent)
-    {
-        foreach (var node in _nodes.Values.Where(n => n.Agent.Equals(agent))) MarkDown(node);
-    }
+    /// <summary>Marks down the node of a terminated agent; returns it with the tasks it held (none if it was down already).</summary>
+    public IReadOnlyList<DownedNode> MarkDown(IActorRef agent) =>
+        _nodes.Values.Where(n => n.Up && n.Agent.Equals(agent)).ToList().Select(MarkDown).ToList();
 
-    private static void MarkDown(Node node)
+    /// <summary>A node just marked down and the tasks (with their attempts) that were allocated to it.</summary>
+    public sealed record DownedNode(NodeId Node, IReadOnlyList<Allocation> Lost);
+
+    private static DownedNode MarkDown(Node node)
     {
+        var lost = node.Allocations.Values.ToList();
         node.Up = false;
         node.FreeSlots = 0;
         node.FreeAll();
+        return new DownedNode(node.Id, lost);
     }
 
     /// <summary>Takes every assignment possible now, oldest task first.</summary>

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
 using CircleActors.Actors.Agents;
+using CircleActors.Actors.Common;
 using CircleActors.Actors.Jobs;
 using CircleActors.Actors.Metrics;
 using CircleActors.Domain.Common;
@@ -80,11 +81,13 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         });
         Receive<SchedulerProtocol.CancelRunningTask>(m =>
             _queue.AgentOf(m.Node)?.Tell(new AgentProtocol.CancelTask(m.Task, m.Attempt, m.Reason)));
-        Receive<Terminated>(t => Dispatched(() => _queue.MarkDown(t.ActorRef)));
+        Receive<Terminated>(t => Dispatched(() => EndLostTasks(_queue.MarkDown(t.ActorRef))));
         Receive<AssignmentSettled>(OnAssignmentSettled);
         Receive<CheckNodes>(_ =>
         {
-            foreach (var node in _queue.ExpireSilentNodes(_clock.UtcNow)) _log.Warning("node {0} stopped reporting: marked down", node);
+            var downed = _queue.ExpireSilentNodes(_clock.UtcNow);
+            foreach (var node in downed) _log.Warning("node {0} stopped reporting: marked down", node.Node);
+            EndLostTasks(downed);
         });
         Receive<SchedulerProtocol.GetNodes>(_ => Sender.Tell(new SchedulerProtocol.NodeList(_queue.Nodes.ToList())));
         Receive<SchedulerProtocol.GetPendingTasks>(_ => Sender.Tell(new SchedulerProtocol.PendingTaskList(
@@ -112,6 +115,20 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         Dispatch();
     }
 
+    /// <summary>
+    /// Tells the jobs of the tasks a downed node held to end them now. Their leases would end
+    /// them too, but a job entity that moved to another services node meanwhile restarts its
+    /// lease in full, which pushed the rerun past 15 s.
+    /// </summary>
+    private void EndLostTasks(IReadOnlyList<RunQueue.DownedNode> downed)
+    {
+        if (downed.All(d => d.Lost.Count == 0)) return;
+        var jobs = ActorRegistry.For(Context.System).Get<JobRegion>();
+        foreach (var node in downed)
+        foreach (var lost in node.Lost)
+            jobs.Tell(new JobCommands.ExpireLease(lost.Task.JobId, lost.Task.TaskIndex, lost.Attempt, node.Node), ActorRefs.Nobody);
+    }
+
     public static Props PropsFor(IClock clock) => Props.Create(() => new SchedulerActor(clock));
 
     protected override void PreStart() => Timers.StartPeriodicTimer(nameof(CheckNodes), CheckNodes.Instance, TimeSpan.FromSeconds(1));
@@ -122,6 +139,10 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     }
 
     private sealed record AssignmentSettled(RunQueue.Assignment Assignment, object Reply);
+
+    /// <summary>An assignment is given up (and its slot freed) after this many unanswered asks of this long.</summary>
+    private const int AssignAttempts = 4;
+    private static readonly TimeSpan AssignAttemptTimeout = TimeSpan.FromSeconds(3);
 
     private void Dispatched(Action change)
     {
@@ -135,7 +156,10 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         foreach (var assignment in _queue.Dispatch())
         {
             var command = new JobCommands.AssignTask(assignment.Task.JobId, assignment.Task.TaskIndex, assignment.Attempt, assignment.Node);
-            jobs.Ask<object>(command, TimeSpan.FromSeconds(10))
+            // Asked again while unanswered (a repeat for the same node is accepted, nothing else
+            // is): right after a node dies, the job's region can drop a first message, and the
+            // slot stayed held for the whole single wait, delaying the task's rerun past 20 s.
+            Reliably.AskAsync(jobs, command, maxAttempts: AssignAttempts, attemptTimeout: AssignAttemptTimeout)
                 .PipeTo(Self, success: reply => new AssignmentSettled(assignment, reply), failure: ex => new AssignmentSettled(assignment, ex));
         }
     }

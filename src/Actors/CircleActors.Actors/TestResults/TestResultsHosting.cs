@@ -20,11 +20,5 @@ public static class TestResultsHosting
             .WithShardRegion<TestTimingsRegion>("test-timings", _ => TestTimingsReader.PropsFor(readModel),
                 new TestTimingsMessageExtractor(), Unremembered);
 
-    /// <summary>What an agent-only node stores test results and asks for timings through.</summary>
-    public static AkkaConfigurationBuilder AddTestResultsProxy(this AkkaConfigurationBuilder builder) =>
-        builder
-            .WithShardRegionProxy<TestResultsRegion>("test-results", ClusterRoles.Services, new TestResultsMessageExtractor())
-            .WithShardRegionProxy<TestTimingsRegion>("test-timings", ClusterRoles.Services, new TestTimingsMessageExtractor());
-
     private static ShardOptions Unremembered => new() { Role = ClusterRoles.Services, StateStoreMode = StateStoreMode.DData, RememberEntities = false };
 }

@@ -69,8 +69,8 @@ public static class JobDecider
                     return Decision<IJobEvent>.Reject(RejectionKind.Invalid, $"{taskFinished.Status.ToWire()} is not a final status");
                 return new(EndTask(state, task, taskFinished.Status, taskFinished.Reason, now), Accepted.Instance);
 
-            case ExpireLease:
-                if (!task.IsAssigned) return Decision<IJobEvent>.Ignore(Accepted.Instance);
+            case ExpireLease expire:
+                if (!task.IsAssigned || (expire.Node is { } node && task.Node != node)) return Decision<IJobEvent>.Ignore(Accepted.Instance);
                 return new(EndTask(state, task, JobStatus.InfrastructureFail, $"the agent on {task.Node} stopped reporting", now), Accepted.Instance);
 
             default:

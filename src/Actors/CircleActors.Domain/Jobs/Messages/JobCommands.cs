@@ -35,7 +35,11 @@ public static class JobCommands
     public sealed record ReportTaskFinished(JobId JobId, int TaskIndex, int Attempt, JobStatus Status, string? Reason = null) : ITaskCommand;
 
     /// <summary>No heartbeat came for the task within its lease: its agent is presumed gone.</summary>
-    public sealed record ExpireLease(JobId JobId, int TaskIndex, int Attempt) : ITaskCommand;
+    /// <summary>
+    /// Ends an assigned task as an infrastructure failure: its lease lapsed, or the scheduler
+    /// saw <paramref name="Node"/>, the node it was assigned to, go down (then only if it still is).
+    /// </summary>
+    public sealed record ExpireLease(JobId JobId, int TaskIndex, int Attempt, NodeId? Node = null) : ITaskCommand;
 }
 
 public static class JobQueries
