@@ -133,6 +133,8 @@ public sealed class NodeDrainSpecs(ITestOutputHelper output)
         await Poll.UntilAsync(async () => (await NodeAsync(installation, a))["drain"]!.GetValue<bool>() ? "" : null, "SIGTERM did not drain the node");
         var b = installation.AgentName + "-b";
         var agentB = installation.StartAgent(b);
+        // Long enough to be still running when B is stopped, however long A takes to drain and exit.
+        repository.CommitConfig(SleepConfig(120));
         var second = await installation.TriggerAsync(Slug);
         var placed = await JobWhereAsync(installation, second, j => Task0(j)["node"] is not null, "the second job never found a node");
         Assert.Equal(b, Task0(placed)["node"]!.GetValue<string>());
