@@ -26,11 +26,14 @@ public sealed class AuditProjection : IProjection
     public static Guid RowId(string persistenceId, long sequenceNr, int index = 0) =>
         DerivedIds.NameBased(AuditNamespace, index == 0 ? $"{persistenceId}#{sequenceNr}" : $"{persistenceId}#{sequenceNr}#{index}");
 
-    public async Task ApplyAsync(DbConnection connection, DbTransaction transaction, EventEnvelope envelope, CancellationToken ct)
+    public async Task ApplyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EventEnvelope> batch, CancellationToken ct)
     {
-        var index = 0;
-        foreach (var record in AuditActions.DescribeAll(envelope.Event))
-            await InsertAsync(connection, transaction, RowId(envelope.PersistenceId, envelope.SequenceNr, index++), record, ct);
+        foreach (var envelope in batch)
+        {
+            var index = 0;
+            foreach (var record in AuditActions.DescribeAll(envelope.Event))
+                await InsertAsync(connection, transaction, RowId(envelope.PersistenceId, envelope.SequenceNr, index++), record, ct);
+        }
     }
 
     private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, Guid id, AuditRecord record, CancellationToken ct)

@@ -14,5 +14,6 @@ public interface IProjection
 
     IReadOnlyList<string> Tags { get; }
 
-    Task ApplyAsync(DbConnection connection, DbTransaction transaction, EventEnvelope envelope, CancellationToken ct);
+    /// <summary>Applies a batch of one tag's events, in journal order.</summary>
+    Task ApplyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EventEnvelope> batch, CancellationToken ct);
 }

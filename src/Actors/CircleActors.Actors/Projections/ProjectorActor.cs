@@ -33,14 +33,12 @@ public sealed class ProjectorActor : ReceiveActor
                     Source.FromTask(store.GetOffsetAsync(name))
                         .ConcatMany(offset => journal.EventsByTag(tag, Offset.Sequence(offset)))
                         .GroupedWithin(200, TimeSpan.FromMilliseconds(20))
+                        .Select(envelopes => envelopes.ToList())
                         .SelectAsync(1, async batch =>
                         {
-                            var last = ((Sequence)batch.Last().Offset).Value;
-                            await store.InTransactionAsync(name, last, async (connection, transaction) =>
-                            {
-                                foreach (var envelope in batch)
-                                    await projection.ApplyAsync(connection, transaction, envelope, CancellationToken.None);
-                            });
+                            var last = ((Sequence)batch[^1].Offset).Value;
+                            await store.InTransactionAsync(name, last,
+                                (connection, transaction) => projection.ApplyAsync(connection, transaction, batch, CancellationToken.None));
                             events.Publish(new ProjectionBatchCommitted(projection.Name, batch.Select(e => e.Event).ToList()));
                             return NotUsed.Instance;
                         })

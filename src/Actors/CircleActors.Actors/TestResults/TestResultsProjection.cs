@@ -16,9 +16,16 @@ public sealed class TestResultsProjection : IProjection
 
     public IReadOnlyList<string> Tags => [DomainEventTagger.TestResultsTag];
 
-    public async Task ApplyAsync(DbConnection connection, DbTransaction transaction, EventEnvelope envelope, CancellationToken ct)
+    public async Task ApplyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EventEnvelope> batch, CancellationToken ct)
     {
-        if (envelope.Event is not TestResultsEvents.TestResultsRecorded recorded) return;
+        foreach (var envelope in batch)
+            if (envelope.Event is TestResultsEvents.TestResultsRecorded recorded)
+                await InsertAsync(connection, transaction, envelope, recorded, ct);
+    }
+
+    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, EventEnvelope envelope, TestResultsEvents.TestResultsRecorded recorded,
+        CancellationToken ct)
+    {
         for (var i = 0; i < recorded.Cases.Count; i++)
         {
             // A batch holds fewer than a thousand cases, so positions of one job never collide and sort in storing order.
