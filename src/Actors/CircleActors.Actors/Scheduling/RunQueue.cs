@@ -207,7 +207,6 @@ public sealed class RunQueue
     /// <summary>The settings the scheduler holds for a node, to tell its agent.</summary>
     public AgentProtocol.NodeSettings? SettingsOf(NodeId id) => _nodes.TryGetValue(id, out var node) ? node.Settings : null;
 
-    /// <summary>Marks silent nodes down and drops their allocations (their jobs' leases will lapse).</summary>
     /// <summary>Marks down the nodes silent for longer than the node timeout; returns them with the tasks they held.</summary>
     public IReadOnlyList<DownedNode> ExpireSilentNodes(DateTimeOffset now) =>
         _nodes.Values.Where(n => n.Up && now - n.LastSeen > _nodeTimeout).ToList().Select(MarkDown).ToList();

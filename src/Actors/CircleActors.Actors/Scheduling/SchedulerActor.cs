@@ -122,7 +122,6 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     /// </summary>
     private void EndLostTasks(IReadOnlyList<RunQueue.DownedNode> downed)
     {
-        if (downed.All(d => d.Lost.Count == 0)) return;
         var jobs = ActorRegistry.For(Context.System).Get<JobRegion>();
         foreach (var node in downed)
         foreach (var lost in node.Lost)

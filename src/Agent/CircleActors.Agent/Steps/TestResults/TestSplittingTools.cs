@@ -52,8 +52,8 @@ public static class TestSplittingTools
     {
         var timings = await TimingsAsync(task, channel, say, cancellationToken).ConfigureAwait(false);
         // Most tasks have no timings: they share one copy of the tools instead of each writing
-        // and removing its own (a directory and two files per task was half the CPU a trivial
-        // job cost the agent).
+        // and removing its own (a directory and two files per task were about a third of a
+        // trivial job's cost on the fake executor).
         var shared = timings.Count == 0;
         var host = shared ? SharedToolsWithoutTimings() : WriteTools(TimingsFile(timings));
         try
