@@ -40,6 +40,8 @@ summary='Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+), Total:'
 # One line per failed test, e.g. `  Failed CircleActors.X.Specs.Name [12 s]`: listed again at the end,
 # where a log cut to its tail still shows which tests they were.
 failed_test='^ *Failed (.+) \[[0-9<]'
+# Its message follows `  Error Message:` until `  Stack Trace:`; the first lines go with the name.
+message_start='^ *Error Message:' message_end='^ *(Stack Trace:|Standard Output Messages:)'
 passed=0 failed=0 skipped=0
 broken=() failed_tests=()
 
@@ -54,9 +56,20 @@ for project in "${projects[@]}"; do
     --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none \
     --results-directory "artifacts/test-results/$name" 2>&1 | tee "$log" || status=$?
 
-  found=0 project_failed=0
+  found=0 project_failed=0 message_lines=-1
   while IFS= read -r line; do
-    if [[ $line =~ $summary ]]; then
+    if [ "$message_lines" -ge 0 ]; then
+      if [[ $line =~ $message_end ]] || [ "$message_lines" -ge 6 ]; then
+        message_lines=-1
+      else
+        failed_tests[-1]+=$'\n    '"${line:0:400}"
+        message_lines=$((message_lines + 1))
+        continue
+      fi
+    fi
+    if [[ $line =~ $message_start ]] && [ ${#failed_tests[@]} -gt 0 ]; then
+      message_lines=0
+    elif [[ $line =~ $summary ]]; then
       project_failed=$((project_failed + BASH_REMATCH[1]))
       passed=$((passed + BASH_REMATCH[2]))
       skipped=$((skipped + BASH_REMATCH[3]))

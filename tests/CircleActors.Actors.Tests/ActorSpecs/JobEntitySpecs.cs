@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Routing;
 using Akka.TestKit;
 using CircleActors.Actors.Agents;
 using CircleActors.Actors.Jobs;
@@ -111,6 +112,8 @@ public sealed class JobEntitySpecs : ActorSpec
         for (var elapsed = TimeSpan.Zero; elapsed < Lease * 2.5; elapsed += Lease / 4)
         {
             entity.Tell(new AgentProtocol.ExtendLease(Job, 0, 1, NodeA), TestActor);
+            // Answered, so the agent keeps extending through one services node.
+            Assert.Equal(new AgentProtocol.LeaseExtended(Task0, 1), await ExpectMsgAsync<AgentProtocol.LeaseExtended>());
             await Task.Delay(Lease / 4);
         }
 
@@ -118,6 +121,18 @@ public sealed class JobEntitySpecs : ActorSpec
         Assert.Equal((1, JobStatus.Queued), (task.Attempt, task.Status));
         await ExpectNoMsgAsync(TimeSpan.Zero);
         Assert.Empty(JournaledEvents(JobEntity.PersistencePrefix + Job.Value).OfType<TaskFinished>());
+    }
+
+    [Fact]
+    public void A_lease_extension_sent_to_every_services_node_reaches_the_job_through_a_local_region_too()
+    {
+        var extractor = new JobMessageExtractor();
+        var extension = new AgentProtocol.ExtendLease(Job, 0, 1, NodeA);
+        var broadcast = new Broadcast(extension);
+
+        Assert.Equal(Job.Value.ToString(), extractor.EntityId(broadcast));
+        Assert.Same(extension, extractor.EntityMessage(broadcast));
+        Assert.Null(extractor.EntityId(new Broadcast("not an extension")));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text;
 using Akka.Actor;
 using Akka.Hosting;
+using Akka.Routing;
 using Akka.TestKit;
 using CircleActors.Actors.Agents;
 using CircleActors.Actors.Jobs;
@@ -37,6 +38,8 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly TestProbe _scheduler;
     private readonly TestProbe _jobs;
     private readonly TestProbe _logs;
+    // Whether the job probe answers lease extensions, as a reachable job entity does.
+    private volatile bool _extensionsAnswered = true;
 
     public AgentActorSpecs(ITestOutputHelper output) : base(Config, output)
     {
@@ -53,6 +56,11 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         _jobs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
             if (message is IJobCommand) sender.Tell(Accepted.Instance);
+            if (_extensionsAnswered && message is AgentProtocol.ExtendLease or Broadcast { Message: AgentProtocol.ExtendLease })
+            {
+                var extend = message as AgentProtocol.ExtendLease ?? (AgentProtocol.ExtendLease)((Broadcast)message).Message;
+                sender.Tell(new AgentProtocol.LeaseExtended(new TaskKey(extend.JobId, extend.TaskIndex), extend.Attempt));
+            }
             return AutoPilot.KeepRunning;
         }));
         _logs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
@@ -178,6 +186,28 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal([spec.Key], request.Running);
         var extensions = 0;
         await _jobs.FishForMessageAsync<object>(m => m is AgentProtocol.ExtendLease && ++extensions == 3, TimeSpan.FromSeconds(3));
+        agent.Tell(new AgentProtocol.CancelTask(spec.Key, 1, "the spec is over"));
+    }
+
+    [Fact]
+    public async Task A_lease_extension_nobody_answered_goes_to_every_services_node_until_one_is_answered()
+    {
+        var agent = await RegisteredAgentAsync(new FakeExecutor());
+        var spec = Spec(DockerJob("fake:latest", new RunStep("sleep 60")));
+        var extension = new AgentProtocol.ExtendLease(spec.JobId, 0, 1, Node);
+        _extensionsAnswered = false;
+
+        agent.Tell(new AgentProtocol.RunTask(1, spec), _scheduler.Ref);
+
+        Assert.Equal(extension, await _jobs.FishForMessageAsync<object>(m => m is AgentProtocol.ExtendLease or Broadcast));
+        var next = await _jobs.FishForMessageAsync<object>(m => m is AgentProtocol.ExtendLease or Broadcast, TimeSpan.FromSeconds(2));
+        Assert.Equal(extension, Assert.IsType<Broadcast>(next).Message);
+        Assert.IsType<Broadcast>(await _jobs.FishForMessageAsync<object>(m => m is AgentProtocol.ExtendLease or Broadcast, TimeSpan.FromSeconds(2)));
+
+        // Answered again, extensions go through one node.
+        _extensionsAnswered = true;
+        await _jobs.FishForMessageAsync<object>(m => m is AgentProtocol.ExtendLease, TimeSpan.FromSeconds(2));
+        Assert.Equal(extension, await _jobs.FishForMessageAsync<object>(m => m is AgentProtocol.ExtendLease or Broadcast, TimeSpan.FromSeconds(2)));
         agent.Tell(new AgentProtocol.CancelTask(spec.Key, 1, "the spec is over"));
     }
 

@@ -8,7 +8,7 @@ namespace CircleActors.Actors.Agents;
 /// The contract between an agent and the services nodes; docs/agent-protocol.md tells its
 /// lifecycle. Agent → scheduler: <see cref="RegisterAgent"/>, <see cref="RequestWork"/>.
 /// Scheduler → agent: <see cref="AgentRegistered"/>, <see cref="RunTask"/>.
-/// Job entity → agent: <see cref="CancelTask"/>. Agent → job entity: <see cref="ExtendLease"/>
+/// Job entity → agent: <see cref="CancelTask"/>, <see cref="LeaseExtended"/>. Agent → job entity: <see cref="ExtendLease"/>
 /// and the job's step and task reports. Agent → job log: log chunks (<see cref="Logs.LogProtocol"/>).
 /// Every message may be lost or repeated; each is safe to repeat.
 /// </summary>
@@ -61,4 +61,11 @@ public static class AgentProtocol
 
     /// <summary>The agent still runs this attempt: the job entity extends its lease.</summary>
     public sealed record ExtendLease(JobId JobId, int TaskIndex, int Attempt, NodeId Node);
+
+    /// <summary>
+    /// The job entity's answer to <see cref="ExtendLease"/>. An agent that hears none sends its
+    /// next extension to every services node: the one its router picked may be dead and not yet
+    /// known to be, and a lease must not lapse on a live agent for that.
+    /// </summary>
+    public sealed record LeaseExtended(TaskKey Task, int Attempt);
 }

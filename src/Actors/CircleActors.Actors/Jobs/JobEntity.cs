@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
+using Akka.Routing;
 using CircleActors.Actors.Agents;
 using CircleActors.Actors.Common;
 using CircleActors.Actors.Scheduling;
@@ -139,6 +140,7 @@ public sealed class JobEntity : AggregateEntity<JobState, IJobCommand, IJobEvent
         if (task.Attempt == extend.Attempt && task.IsAssigned && task.Node == extend.Node)
         {
             StartLease(task.Index, task.Attempt);
+            Sender.Tell(new AgentProtocol.LeaseExtended(new TaskKey(State.Id, task.Index), task.Attempt));
             return;
         }
         // The agent runs an attempt that is no longer current: tell it to stop.
@@ -171,8 +173,13 @@ public sealed class JobMessageExtractor : EntityMessageExtractor
     {
         IWithJobId m => m.JobId.Value.ToString(),
         AgentProtocol.ExtendLease m => m.JobId.Value.ToString(),
+        // An agent's extension to every services node (docs/agent-protocol.md): a router unwraps
+        // it, but an in-process agent sends it to its local region as it is.
+        Broadcast { Message: AgentProtocol.ExtendLease m } => m.JobId.Value.ToString(),
         _ => null,
     };
+
+    public override object? EntityMessage(object message) => message is Broadcast broadcast ? broadcast.Message : base.EntityMessage(message);
 }
 
 /// <summary>Registry key of the job shard region.</summary>

@@ -129,6 +129,7 @@ public static class MessageManifests
         [typeof(AgentProtocol.RunTask)] = "agent.run-task.v1",
         [typeof(AgentProtocol.CancelTask)] = "agent.cancel-task.v1",
         [typeof(AgentProtocol.ExtendLease)] = "agent.extend-lease.v1",
+        [typeof(AgentProtocol.LeaseExtended)] = "agent.lease-extended.v1",
         [typeof(AgentProtocol.NodeSettings)] = "agent.node-settings.v1",
         [typeof(LogProtocol.LogChunk)] = "log.chunk.v1",
         [typeof(LogProtocol.LogChunkAck)] = "log.chunk-ack.v1",

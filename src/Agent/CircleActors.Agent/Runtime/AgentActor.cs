@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Hosting;
+using Akka.Routing;
 using CircleActors.Actors.Agents;
 using CircleActors.Actors.Blobs;
 using CircleActors.Actors.Common;
@@ -32,6 +33,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     private readonly TaskRunner _runner;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<TaskKey, Running> _running = new();
+    // Running tasks whose last lease extension no job entity answered (LeaseExtended).
+    private readonly HashSet<TaskKey> _unansweredExtensions = new();
     private readonly TimeSpan _heartbeat;
     private readonly int _chunkMaxBytes;
     private long _lastAssignmentSeen;
@@ -132,6 +135,10 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
                 running.Cancellation.Cancel();
             }
         });
+        Receive<AgentProtocol.LeaseExtended>(extended =>
+        {
+            if (_running.TryGetValue(extended.Task, out var running) && running.Spec.Attempt == extended.Attempt) _unansweredExtensions.Remove(extended.Task);
+        });
         Receive<TaskEnded>(OnTaskEnded);
         Receive<AgentProtocol.NodeSettings>(OnNodeSettings);
         Receive<DrainDeadlinePassed>(_ =>
@@ -222,8 +229,19 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
             return;
         }
         RequestWork();
-        foreach (var running in _running.Values)
-            Jobs.Tell(new AgentProtocol.ExtendLease(running.Spec.JobId, running.Spec.TaskIndex, running.Spec.Attempt, _settings.Node));
+        foreach (var running in _running.Values) ExtendLease(running.Spec);
+    }
+
+    /// <summary>
+    /// Extends a task's lease through one services node, or through every one when the last
+    /// extension went unanswered. The round-robin router keeps a killed services node among its
+    /// routees until the cluster finds it unreachable, which can take longer than a lease, and
+    /// a task whose extensions kept landing there lost its lease while it ran on.
+    /// </summary>
+    private void ExtendLease(JobTaskSpec spec)
+    {
+        var extension = new AgentProtocol.ExtendLease(spec.JobId, spec.TaskIndex, spec.Attempt, _settings.Node);
+        Jobs.Tell(_unansweredExtensions.Add(spec.Key) ? extension : new Broadcast(extension));
     }
 
     private void OnRunTask(AgentProtocol.RunTask run)
@@ -246,7 +264,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         _running[spec.Key] = new Running(spec, cancellation, outbox, endedByDrain, cancelReason);
         _log.Info("running {0} (job {1} #{2}, attempt {3})", spec.Key, spec.JobName, spec.JobNumber, spec.Attempt);
         AgentLog.Write(outbox, $"agent {_settings.Name} on node {_settings.Node} runs task {spec.TaskIndex} of job {spec.JobName} #{spec.JobNumber}, attempt {spec.Attempt}");
-        Jobs.Tell(new AgentProtocol.ExtendLease(spec.JobId, spec.TaskIndex, spec.Attempt, _settings.Node));
+        _unansweredExtensions.Remove(spec.Key);
+        ExtendLease(spec);
 
         RunAsync(spec, outbox, Jobs, endedByDrain, cancelReason, cancellation.Token).PipeTo(self, success: result => new TaskEnded(spec, result),
             failure: ex => new TaskEnded(spec, new TaskResult(TaskOutcome.InfrastructureFail, ex.GetBaseException().Message)));
@@ -281,6 +300,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         if (_running.TryGetValue(spec.Key, out var running) && running.Spec.Attempt == spec.Attempt)
         {
             _running.Remove(spec.Key);
+            _unansweredExtensions.Remove(spec.Key);
             running.Cancellation.Dispose();
         }
         _log.Info("{0} ended {1}{2}", spec.Key, ended.Result.Status, ended.Result.Reason is { } reason ? ": " + reason : "");
