@@ -11,6 +11,7 @@ using CircleActors.Actors.Hosting;
 using CircleActors.Actors.Jobs;
 using CircleActors.Actors.Scheduling;
 using CircleActors.Actors.Pipelines;
+using CircleActors.Actors.Persistence;
 using CircleActors.Actors.Projections;
 using CircleActors.Domain.Common;
 using CircleActors.Domain.Jobs;
@@ -67,6 +68,8 @@ public sealed class TestNode : IAsyncDisposable
         TestJournal journal, ITestOutputHelper? output = null, string extraHocon = FastTimings, IClock? scheduleClock = null)
     {
         var port = FreePort();
+        // As the server does before its actor system starts.
+        await JournalStorage.PrepareAsync(journal.Settings);
         var readStore = new ReadStore(journal.Settings, journal.DataDirectory);
         await readStore.InitializeAsync();
         var mirror = new RepositoryMirror(Path.Combine(journal.DataDirectory, "mirrors"));
