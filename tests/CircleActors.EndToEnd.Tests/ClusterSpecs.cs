@@ -50,11 +50,10 @@ public sealed class ClusterSpecs(ITestOutputHelper output)
         output.WriteLine($"API through the surviving nodes for 30 s after the kill: {answers.Ok} answers 200, {answers.Deferred} answered 503 with a reason " +
             $"({answers.FirstDeferral ?? "none"}), {answers.Failed} failed; slowest " +
             string.Join(", ", answers.Slowest.Select(p => $"{p.Key} {p.Value.TotalMilliseconds:0} ms")));
-        // Every request is answered: a read that needs an entity whose shard is still moving off the
-        // dead node (about 12 s until the node is downed) may answer 503 with its reason at the
-        // request deadline; nothing errors, hangs or refuses the connection, and most reads are served.
+        // Every read is served: the pipeline list comes from the read side and needs no entity, so
+        // nothing waits for the shards still moving off the dead node (12 s or more until it is downed).
         Assert.True(answers.Failed == 0, $"{answers.Failed} API requests to the surviving nodes failed: {answers.FirstFailure}");
-        Assert.True(answers.Ok > answers.Deferred, $"only {answers.Ok} of {answers.Ok + answers.Deferred} reads were served");
+        Assert.True(answers.Deferred == 0, $"{answers.Deferred} of {answers.Ok + answers.Deferred} reads were not served: {answers.FirstDeferral}");
 
         foreach (var id in pipelineIds) await cluster.WaitForPipelineAsync(id, TimeSpan.FromMinutes(6));
         output.WriteLine($"all {jobs} jobs ended {watch.Elapsed.TotalSeconds:0} s after the kill");

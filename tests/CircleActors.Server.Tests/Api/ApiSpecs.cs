@@ -190,6 +190,17 @@ public sealed class ApiSpecs : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, pipeline.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/api/v2/project/gh/acme/missing/pipeline")]
+    [InlineData("/api/v2/project/gh/acme/missing/job/1/output")]
+    [InlineData("/api/v2/project/gh/acme/missing/1/tests")]
+    public async Task Reads_of_an_unknown_project_answer_404_naming_it(string path)
+    {
+        using var response = await _http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("gh/acme/missing", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task The_nodes_list_shows_the_in_process_agent_and_its_capacity()
     {

@@ -96,6 +96,14 @@ public sealed class ReadDocuments(ReadStore store)
         (await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p AND number = @n{(includeDeleted ? "" : $" AND {Visible}")}", ct,
             ("k", kind), ("p", project), ("n", number))).FirstOrDefault();
 
+    /// <summary>Whether the project has any document of <paramref name="kind"/>, deleted pipelines' included.</summary>
+    public async Task<bool> AnyAsync(string kind, string project, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenAsync(ct);
+        await using var command = ReadStore.Command(connection, null, "SELECT 1 FROM read_documents WHERE kind = @k AND project = @p LIMIT 1", ("k", kind), ("p", project));
+        return await command.ExecuteScalarAsync(ct) is not null;
+    }
+
     public async Task<IReadOnlyList<T>> RecentAsync<T>(string kind, string project, int limit, CancellationToken ct = default) =>
         await QueryAsync<T>($"SELECT document FROM read_documents WHERE kind = @k AND project = @p AND {Visible} ORDER BY number DESC LIMIT {limit}", ct,
             ("k", kind), ("p", project));

@@ -85,9 +85,9 @@ public static class ProjectsApi
         new(pipeline.Id.ToString(), pipeline.Created!.Number, PipelineView.From(pipeline).State, pipeline.Created.At);
 
     private static Task<IResult> ListPipelines(string vcs, string org, string repo, Entities entities, ReadDocuments documents, CancellationToken ct) =>
-        WithProject(vcs, org, repo, entities, ct, async project =>
+        WithKnownProject(vcs, org, repo, entities, documents, ct, async project =>
         {
-            var pipelines = await documents.RecentAsync<PipelineState>(DocumentProjection.PipelineKind, project.Slug.Value, 50, ct);
+            var pipelines = await documents.RecentAsync<PipelineState>(DocumentProjection.PipelineKind, project.Value, 50, ct);
             return Results.Json(new Page<PipelineView>(pipelines.Select(PipelineView.From).ToList()));
         });
 
@@ -106,20 +106,20 @@ public static class ProjectsApi
         });
 
     private static Task<IResult> CancelJob(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, CancellationToken ct) =>
-        WithProject(vcs, org, repo, entities, ct, async project =>
+        WithKnownProject(vcs, org, repo, entities, documents, ct, async project =>
         {
-            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct: ct);
-            if (job is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
+            var job = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Value, number, ct: ct);
+            if (job is null) return ApiErrors.NotFound($"job {number} not found in {project}");
             await Reliably.AskForAsync<Accepted>(entities.Jobs, new JobCommands.CancelJob(job.Id, Actor.Admin), ct);
             return PipelinesApi.AcceptedMessage();
         });
 
     /// <summary>Every step's output of every parallel run (latest attempt), each step under a header line.</summary>
     private static Task<IResult> GetJobOutput(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, BlobStore blobs, CancellationToken ct) =>
-        WithProject(vcs, org, repo, entities, ct, async project =>
+        WithKnownProject(vcs, org, repo, entities, documents, ct, async project =>
         {
-            var document = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Slug.Value, number, ct: ct);
-            if (document is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
+            var document = await documents.ByNumberAsync<JobState>(DocumentProjection.JobKind, project.Value, number, ct: ct);
+            if (document is null) return ApiErrors.NotFound($"job {number} not found in {project}");
             // The steps come from the entity: the job's document may lag its workflow's (each tag
             // is projected on its own), and output must not look empty once its workflow has ended.
             var job = await Reliably.AskForAsync<JobState>(entities.Jobs, new JobQueries.GetJob(document.Id), ct);
@@ -139,5 +139,21 @@ public static class ProjectsApi
             if (!ProjectSlug.TryParse($"{vcs}/{org}/{repo}", out var slug)) return ApiErrors.BadRequest($"{vcs}/{org}/{repo} is not a project slug");
             var project = await Reliably.AskForAsync<ProjectState>(entities.Projects, new ProjectQueries.GetProject(slug), ct);
             return await action(project);
+        });
+
+    /// <summary>
+    /// For reads that need only to know the project exists: a project with a pipeline in the read
+    /// side exists (projects are never removed), so those reads do not wait for the project's
+    /// entity, whose shard may be moving off a services node that died. Otherwise the entity
+    /// answers, with 404 for an unknown project.
+    /// </summary>
+    internal static Task<IResult> WithKnownProject(string vcs, string org, string repo, Entities entities, ReadDocuments documents, CancellationToken ct,
+        Func<ProjectSlug, Task<IResult>> action) =>
+        ApiErrors.Guard(async () =>
+        {
+            if (!ProjectSlug.TryParse($"{vcs}/{org}/{repo}", out var slug)) return ApiErrors.BadRequest($"{vcs}/{org}/{repo} is not a project slug");
+            if (!await documents.AnyAsync(DocumentProjection.PipelineKind, slug.Value, ct))
+                slug = (await Reliably.AskForAsync<ProjectState>(entities.Projects, new ProjectQueries.GetProject(slug), ct)).Slug;
+            return await action(slug);
         });
 }

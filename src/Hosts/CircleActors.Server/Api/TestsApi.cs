@@ -1,3 +1,4 @@
+using CircleActors.Actors.Projections;
 using CircleActors.Actors.TestResults;
 using CircleActors.Domain.TestResults;
 using CircleActors.Server.Hosting;
@@ -17,11 +18,12 @@ public static class TestsApi
     public static void MapTests(this RouteGroupBuilder api) =>
         api.MapGet("/project/{vcs}/{org}/{repo}/{number:long}/tests", ListTests);
 
-    private static Task<IResult> ListTests(string vcs, string org, string repo, long number, Entities entities, TestResultsReadModel tests, CancellationToken ct) =>
-        ProjectsApi.WithProject(vcs, org, repo, entities, ct, async project =>
+    private static Task<IResult> ListTests(string vcs, string org, string repo, long number, Entities entities, ReadDocuments documents, TestResultsReadModel tests,
+        CancellationToken ct) =>
+        ProjectsApi.WithKnownProject(vcs, org, repo, entities, documents, ct, async project =>
         {
-            var cases = await tests.ForJobAsync(project.Slug, number);
-            if (cases is null) return ApiErrors.NotFound($"job {number} not found in {project.Slug}");
+            var cases = await tests.ForJobAsync(project, number);
+            if (cases is null) return ApiErrors.NotFound($"job {number} not found in {project}");
             // Every stored case comes back at once: a job stores thousands at most, so no paging yet.
             return Results.Json(new Page<TestView>(cases.Select(TestView.From).ToList()));
         });
