@@ -46,10 +46,11 @@ public sealed class DispatchBenchmarkSpecs
     [Fact]
     public async Task A_small_run_on_two_services_nodes_and_postgresql_ends_every_job_in_success()
     {
+        await using var database = await ScratchDatabase.CreateAsync();
         var options = new DispatchBenchmarkOptions
         {
             Journal = JournalProvider.PostgreSql,
-            ConnectionString = await NewPostgresDatabaseAsync(),
+            ConnectionString = database.ConnectionString,
             Jobs = 10,
             Workflows = 2,
             IdleJobs = 3,
@@ -75,19 +76,43 @@ public sealed class DispatchBenchmarkSpecs
         Assert.Contains("--journal postgresql", error.Message);
     }
 
-    /// <summary>A database of its own on the PostgreSQL the test script started.</summary>
-    private static async Task<string> NewPostgresDatabaseAsync()
+    /// <summary>A database of its own on the PostgreSQL the test script started, dropped afterwards.</summary>
+    private sealed class ScratchDatabase : IAsyncDisposable
     {
-        var server = Environment.GetEnvironmentVariable("CIRCLEACTORS_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("CIRCLEACTORS_TEST_POSTGRES is not set: run the tests through scripts/test.sh, which starts PostgreSQL");
-        var name = "ca_bench_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "postgres" }.ConnectionString))
+        private readonly string _admin;
+        private readonly string _name;
+
+        private ScratchDatabase(string server, string name)
         {
+            _admin = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "postgres" }.ConnectionString;
+            _name = name;
+            ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        }
+
+        public string ConnectionString { get; }
+
+        public static async Task<ScratchDatabase> CreateAsync()
+        {
+            var server = Environment.GetEnvironmentVariable("CIRCLEACTORS_TEST_POSTGRES")
+                ?? throw new InvalidOperationException("CIRCLEACTORS_TEST_POSTGRES is not set: run the tests through scripts/test.sh, which starts PostgreSQL");
+            var database = new ScratchDatabase(server, "ca_bench_" + Guid.NewGuid().ToString("N")[..12]);
+            await database.ExecuteAsync($"CREATE DATABASE {database._name}");
+            return database;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+        }
+
+        private async Task ExecuteAsync(string sql)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(_admin);
             await connection.OpenAsync();
-            await using var command = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
             await command.ExecuteNonQueryAsync();
         }
-        return new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
     [Fact]

@@ -42,10 +42,10 @@ public sealed class WebhookFloodSpecs(ITestOutputHelper output)
     [Fact]
     public async Task Ten_thousand_deliveries_a_tenth_redelivered_start_exactly_one_pipeline_per_distinct_delivery()
     {
-        var connection = await Journals.NewPostgresDatabaseAsync();
         using var repository = new GitRepository(branch: "master");
         var payload = PushToGreenSpecs.PushPayload(repository.CommitConfig(Config));
-        await using var installation = await Installation.StartAsync(output, Journals.PostgreSql, withAgent: false, postgresConnection: connection);
+        await using var installation = await Installation.StartAsync(output, Journals.PostgreSql, withAgent: false);
+        var connection = installation.JournalConnectionString!;
         await installation.AddProjectAsync(PushToGreenSpecs.Slug, repository.Path, Secret);
 
         // After every tenth distinct delivery, one earlier delivery again: 909 redeliveries, 10,000 in all.

@@ -54,6 +54,11 @@ public sealed class Installation : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
 
     private readonly TestCertificates? _tls;
+    /// <summary>Whether the journal's database was made for this installation, and so is dropped with it.</summary>
+    private bool OwnsDatabase { get; init; }
+
+    /// <summary>The PostgreSQL journal's database; null on SQLite.</summary>
+    public string? JournalConnectionString { get; private init; }
 
     /// <summary>A services node's API address: https when the installation serves TLS.</summary>
     public string UrlOf(int node) => $"{(_tls is null ? "http" : "https")}://127.0.0.1:{NodePorts[node].Http}";
@@ -98,10 +103,14 @@ public sealed class Installation : IAsyncDisposable
         int servicesNodes = 1, bool fastLeases = true, string? postgresConnection = null, TestCertificates? tls = null)
     {
         if (servicesNodes > 1 && journal != Journals.PostgreSql) throw new ArgumentException("a cluster of services nodes needs the PostgreSQL journal");
-        string[] journalArguments = postgresConnection is null
-            ? await Journals.ServerArgumentsAsync(journal)
-            : ["--journal", Journals.PostgreSql, "--connection-string", postgresConnection];
-        var installation = new Installation(output, [.. journalArguments, .. serverArguments ?? []], extraHocon, environment, servicesNodes, fastLeases, tls);
+        var ownDatabase = journal == Journals.PostgreSql && postgresConnection is null;
+        var connection = ownDatabase ? await Journals.NewPostgresDatabaseAsync() : postgresConnection;
+        string[] journalArguments = connection is null ? ["--journal", Journals.Sqlite] : ["--journal", Journals.PostgreSql, "--connection-string", connection];
+        var installation = new Installation(output, [.. journalArguments, .. serverArguments ?? []], extraHocon, environment, servicesNodes, fastLeases, tls)
+        {
+            JournalConnectionString = connection,
+            OwnsDatabase = ownDatabase,
+        };
         // The first node forms the cluster; the others join it, each started once the one before answers.
         for (var node = 0; node < servicesNodes; node++) await installation.StartServerAsync(node);
         if (withAgent) installation.StartAgent(installation.AgentName, agentCapacityCpus);
@@ -251,6 +260,7 @@ public sealed class Installation : IAsyncDisposable
             await server.DisposeAsync();
         }
         foreach (var client in _clients) client.Dispose();
+        if (OwnsDatabase) await Journals.DropPostgresDatabaseAsync(JournalConnectionString!);
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 

@@ -31,10 +31,17 @@ public static class Journals
         return new NpgsqlConnectionStringBuilder(Server.Value) { Database = name }.ConnectionString;
     }
 
-    /// <summary>The journal arguments of <c>circleactors server</c> for a provider.</summary>
-    public static async Task<string[]> ServerArgumentsAsync(string provider) => provider == PostgreSql
-        ? ["--journal", "postgresql", "--connection-string", await NewPostgresDatabaseAsync()]
-        : ["--journal", "sqlite"];
+    /// <summary>Drops a database <see cref="NewPostgresDatabaseAsync"/> made, with whatever is still connected to it.</summary>
+    public static async Task DropPostgresDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        var admin = new NpgsqlConnectionStringBuilder(Server.Value) { Database = "postgres" };
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
 
     private static string StartPostgres()
     {
