@@ -23,6 +23,7 @@ public sealed class Installation : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly string[] _serverArguments;
     private readonly List<NodeProcess> _agents = new();
+    private readonly HashSet<string> _agentNames = new();
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("ca-e2e-data-").FullName;
 
@@ -158,6 +159,7 @@ public sealed class Installation : IAsyncDisposable
             .. capacityCpus is null ? Array.Empty<string>() : ["--capacity-cpus", capacityCpus],
         ], _environment);
         _agents.Add(agent);
+        _agentNames.Add(name);
         return agent;
     }
 
@@ -260,8 +262,32 @@ public sealed class Installation : IAsyncDisposable
             await server.DisposeAsync();
         }
         foreach (var client in _clients) client.Dispose();
+        await RemoveContainersAsync();
         if (OwnsDatabase) await Journals.DropPostgresDatabaseAsync(JournalConnectionString!);
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// Removes the containers of this installation's agents: an agent killed by a spec leaves its
+    /// job containers running, and only an agent of the same name would remove them when it starts.
+    /// </summary>
+    private async Task RemoveContainersAsync()
+    {
+        foreach (var name in _agentNames)
+        {
+            var ids = (await DockerAsync("ps", "-aq", "--filter", $"label=circleactors.agent={name}")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            if (ids.Length > 0) await DockerAsync(["rm", "-f", .. ids]);
+        }
+    }
+
+    private static async Task<string> DockerAsync(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("docker", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return await output;
     }
 
     private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
