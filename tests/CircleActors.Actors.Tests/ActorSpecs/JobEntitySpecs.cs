@@ -1,7 +1,9 @@
 using Akka.Actor;
+using Akka.Persistence;
 using Akka.Routing;
 using Akka.TestKit;
 using CircleActors.Actors.Agents;
+using CircleActors.Actors.Common;
 using CircleActors.Actors.Jobs;
 using CircleActors.Actors.Scheduling;
 using CircleActors.Actors.Tests.Support;
@@ -190,6 +192,37 @@ public sealed class JobEntitySpecs : ActorSpec
         Assert.Equal(Accepted.Instance, await SendAsync(entity, new JobCommands.ReportTaskFinished(Job, 0, 1, JobStatus.Success)));
 
         Assert.Single(JournaledEvents(JobEntity.PersistencePrefix + Job.Value).OfType<JobFinished>());
+    }
+
+    [Fact]
+    public async Task A_job_keeps_no_snapshots_and_recovers_a_long_history_from_its_events_even_beside_a_stale_snapshot()
+    {
+        const int steps = AggregateEntity<JobState, IJobCommand, IJobEvent>.SnapshotInterval / 2 + 10;
+        var persistenceId = JobEntity.PersistencePrefix + Job.Value;
+        var entity = await AssignedJobAsync();
+        for (var step = 0; step < steps; step++)
+        {
+            await SendAsync(entity, new JobCommands.ReportStepStarted(Job, 0, 1, step, $"step {step}"));
+            await SendAsync(entity, new JobCommands.ReportStepFinished(Job, 0, 1, step, 0, StepStatus.Success));
+        }
+        Watch(entity);
+        entity.Tell(PoisonPill.Instance);
+        await ExpectTerminatedAsync(entity);
+
+        // Past the snapshot interval, yet nothing was saved (a replay that found a snapshot would count only the events after it).
+        var journaled = JournaledEvents(persistenceId).Count;
+        Assert.True(journaled > AggregateEntity<JobState, IJobCommand, IJobEvent>.SnapshotInterval, $"{journaled} events replayed");
+        var snapshots = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+        var loaded = await snapshots.Ask<LoadSnapshotResult>(new LoadSnapshot(persistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue));
+        Assert.Null(loaded.Snapshot);
+
+        // A snapshot an earlier version took (here an empty job) is not read: the events are.
+        snapshots.Tell(new SaveSnapshot(new SnapshotMetadata(persistenceId, 5, DateTime.UtcNow), JobState.Empty(Job)), TestActor);
+        await ExpectMsgAsync<SaveSnapshotSuccess>();
+        var job = await GetJobAsync(StartEntity());
+        Assert.Equal(_template, job.Template);
+        Assert.Equal(steps, job.Tasks[0].Steps.Count);
+        Assert.All(job.Tasks[0].Steps, s => Assert.Equal(StepStatus.Success, s.Status));
     }
 
     [Fact]

@@ -45,6 +45,23 @@ public abstract class AggregateEntity<TState, TCommand, TEvent> : ReceivePersist
 
     public override string PersistenceId { get; }
 
+    /// <summary>
+    /// Whether this entity keeps snapshots. One with a short history (a job's few dozen events)
+    /// does without: replaying its events costs less than the snapshot store's lookup, which
+    /// every recovery would otherwise pay, and every job entity recovers once when it is created.
+    /// Events are never deleted, so a snapshot an earlier version took is safely ignored.
+    /// </summary>
+    protected virtual bool TakesSnapshots => true;
+
+    public override Recovery Recovery => TakesSnapshots ? base.Recovery : NoSnapshotRecovery;
+
+    private static readonly Recovery NoSnapshotRecovery = new(SnapshotSelectionCriteria.None);
+
+    private void SnapshotIfDue(TState state)
+    {
+        if (TakesSnapshots && LastSequenceNr % SnapshotInterval == 0) SaveSnapshot(state);
+    }
+
     /// <summary>The entity type, as the persistence id's prefix names it (<c>job</c>, <c>pipeline</c>, ...).</summary>
     private string EntityType => PersistenceId[..Math.Max(0, PersistenceId.IndexOf('-'))];
 
@@ -110,7 +127,7 @@ public abstract class AggregateEntity<TState, TCommand, TEvent> : ReceivePersist
         {
             State = Apply(State, @event);
             OnPersisted(@event);
-            if (LastSequenceNr % SnapshotInterval == 0) SaveSnapshot(State);
+            SnapshotIfDue(State);
             if (--remaining == 0)
             {
                 Metrics.CircleMeter.JournalWriteLatency.Record(writing.Elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("entity", EntityType));
@@ -136,7 +153,7 @@ public abstract class AggregateEntity<TState, TCommand, TEvent> : ReceivePersist
         {
             var after = states[written++];
             OnPersisted(@event);
-            if (LastSequenceNr % SnapshotInterval == 0) SaveSnapshot(after);
+            SnapshotIfDue(after);
             if (written < states.Count) return;
             _writesInFlight--;
             Metrics.CircleMeter.JournalWriteLatency.Record(writing.Elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("entity", EntityType));

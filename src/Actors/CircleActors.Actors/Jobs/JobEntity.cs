@@ -54,6 +54,9 @@ public sealed class JobEntity : AggregateEntity<JobState, IJobCommand, IJobEvent
 
     protected override bool HasUnfinishedWork => State.Exists && (!State.IsFinished || !_workflowNotified);
 
+    // A short history (tens of events; a few hundred for a job of many steps): see AggregateEntity.TakesSnapshots.
+    protected override bool TakesSnapshots => false;
+
     private sealed record RemindScheduler
     {
         public static readonly RemindScheduler Instance = new();

@@ -47,6 +47,9 @@ public sealed class PipelineEntity : AggregateEntity<PipelineState, IPipelineCom
 
     protected override bool HasUnfinishedWork => State.HasUnfinishedWork;
 
+    // A short history (tens of events): see AggregateEntity.TakesSnapshots.
+    protected override bool TakesSnapshots => false;
+
     protected override void OnPersisted(IPipelineEvent @event)
     {
         switch (@event)
