@@ -48,7 +48,7 @@ public sealed class JobLogEntitySpecs : ActorSpec
 
         Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, LogProtocol.AgentLogStep, 9, true), await AppendAsync(0, "assigned\n", LogProtocol.AgentLogStep));
 
-        Assert.Equal(Path.Combine(_blobs.TaskLogDirectory(_job, 0, 1), "agent.log"), _blobs.LogPath(_job, 0, 1, LogProtocol.AgentLogStep));
+        Assert.Equal(Path.Combine(_blobs.JobLogDirectory(_job), "0-1-agent.log"), _blobs.LogPath(_job, 0, 1, LogProtocol.AgentLogStep));
         Assert.Equal("assigned\n", Written(LogProtocol.AgentLogStep));
         Assert.Equal("step\n", Written(0));
         await published.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));

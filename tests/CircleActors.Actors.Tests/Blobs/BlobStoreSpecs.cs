@@ -1,4 +1,5 @@
 using CircleActors.Actors.Blobs;
+using CircleActors.Actors.Logs;
 using CircleActors.Domain.Common;
 
 namespace CircleActors.Actors.Tests.Blobs;
@@ -66,6 +67,51 @@ public sealed class BlobStoreSpecs : IDisposable
 
         Assert.Equal(["0-0007", "1-0002", "0-0003"], _store.WorkspaceLayers([first, second]).Select(l => l.Key.Name));
         Assert.Empty(_store.WorkspaceLayers([new JobId(Guid.NewGuid())]));
+    }
+
+    [Fact]
+    public void A_jobs_logs_share_its_directory_and_are_listed_in_task_attempt_and_step_order_without_the_agents_log()
+    {
+        var job = new JobId(Guid.NewGuid());
+        foreach (var (task, attempt, step) in new[] { (1, 1, 0), (0, 2, 1), (0, 1, 10), (0, 1, 2), (0, 1, LogProtocol.AgentLogStep) })
+        {
+            var path = _store.LogPath(job, task, attempt, step);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, $"{task} {attempt} {step}");
+        }
+
+        Assert.Equal([(0, 1, 2), (0, 1, 10), (0, 2, 1), (1, 1, 0)], _store.StepLogsOf(job).Select(l => (l.TaskIndex, l.Attempt, l.StepIndex)));
+        Assert.All(_store.StepLogsOf(job), l => Assert.Equal($"{l.TaskIndex} {l.Attempt} {l.StepIndex}", File.ReadAllText(l.Path)));
+        Assert.Equal([_store.JobLogDirectory(job)], Directory.EnumerateDirectories(Path.GetDirectoryName(_store.JobLogDirectory(job))!));
+        Assert.Empty(Directory.EnumerateDirectories(_store.JobLogDirectory(job)));
+    }
+
+    [Fact]
+    public void Logs_in_the_earlier_layout_move_to_their_jobs_directory_once_and_a_move_cut_short_is_finished()
+    {
+        var job = new JobId(Guid.NewGuid());
+        var hex = job.Value.ToString("N");
+        var jobDirectory = Path.Combine(_root.FullName, "logs", hex[..2], hex);
+        // Before 2026-11-23: a directory per task and attempt. One file was already moved when a start was cut short.
+        WriteFile(Path.Combine(jobDirectory, "0", "1", "0000.log"), "spin up");
+        WriteFile(Path.Combine(jobDirectory, "0", "1", "agent.log"), "assigned");
+        WriteFile(Path.Combine(jobDirectory, "0", "2", "0001.log"), "second attempt");
+        WriteFile(Path.Combine(jobDirectory, "0-1-0001.log"), "moved already");
+
+        Assert.Equal(3, _store.MoveLogsOfEarlierLayout());
+
+        Assert.Equal(["spin up", "moved already", "second attempt"], _store.StepLogsOf(job).Select(l => File.ReadAllText(l.Path)));
+        Assert.Equal("assigned", File.ReadAllText(_store.LogPath(job, 0, 1, LogProtocol.AgentLogStep)));
+        Assert.Empty(Directory.EnumerateDirectories(jobDirectory));
+        // Later starts find the marker and do not walk the logs again.
+        WriteFile(Path.Combine(jobDirectory, "0", "3", "0000.log"), "written by hand");
+        Assert.Equal(0, _store.MoveLogsOfEarlierLayout());
+    }
+
+    private static void WriteFile(string path, string content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
     }
 
     private bool Store(BlobKey key, string content, DateTimeOffset at)

@@ -24,18 +24,22 @@ public sealed class BlobStore(string root)
 
     public string Root { get; } = root;
 
-    /// <summary>The output of one step of one attempt of one task.</summary>
+    /// <summary>
+    /// The output of one step of one attempt of one task: <c>logs/jj/job/task-attempt-step.log</c>. All of a
+    /// job's logs share one directory: a new file or directory is the costliest part of storing a short job's output.
+    /// </summary>
     public string StepLogPath(JobId job, int taskIndex, int attempt, int stepIndex) =>
-        Path.Combine(JobDirectory("logs", job), $"{taskIndex}", $"{attempt}", $"{stepIndex:D4}.log");
+        Path.Combine(JobLogDirectory(job), $"{taskIndex}-{attempt}-{stepIndex:D4}.log");
 
-    /// <summary>The log of <see cref="Logs.LogProtocol.AgentLogStep"/>, else the step's.</summary>
+    /// <summary>The log of <see cref="Logs.LogProtocol.AgentLogStep"/> (<c>task-attempt-agent.log</c>), else the step's.</summary>
     public string LogPath(JobId job, int taskIndex, int attempt, int stepIndex) =>
         stepIndex == Logs.LogProtocol.AgentLogStep
-            ? Path.Combine(TaskLogDirectory(job, taskIndex, attempt), "agent.log")
+            ? Path.Combine(JobLogDirectory(job), $"{taskIndex}-{attempt}-{AgentLogName}")
             : StepLogPath(job, taskIndex, attempt, stepIndex);
 
-    public string TaskLogDirectory(JobId job, int taskIndex, int attempt) =>
-        Path.GetDirectoryName(StepLogPath(job, taskIndex, attempt, 0))!;
+    public string JobLogDirectory(JobId job) => JobDirectory("logs", job);
+
+    private const string AgentLogName = "agent.log";
 
     /// <summary>Where uploads are written until they are checked; on the same file system as the blobs, so a move is a rename.</summary>
     public string TemporaryPath(Guid upload) => Path.Combine(Root, "tmp", upload.ToString("N"));
@@ -173,15 +177,56 @@ public sealed class BlobStore(string root)
     /// <summary>Every step log a job has so far, in task, attempt and step order.</summary>
     public IReadOnlyList<StepLog> StepLogsOf(Domain.Common.JobId job)
     {
-        var jobDirectory = Path.GetDirectoryName(Path.GetDirectoryName(TaskLogDirectory(job, 0, 0)))!;
+        var jobDirectory = JobLogDirectory(job);
         if (!Directory.Exists(jobDirectory)) return [];
         var logs = new List<StepLog>();
-        foreach (var taskDirectory in Directory.EnumerateDirectories(jobDirectory))
-        foreach (var attemptDirectory in Directory.EnumerateDirectories(taskDirectory))
-        foreach (var file in Directory.EnumerateFiles(attemptDirectory, "*.log"))
-            if (int.TryParse(Path.GetFileName(taskDirectory), out var task) && int.TryParse(Path.GetFileName(attemptDirectory), out var attempt) &&
-                int.TryParse(Path.GetFileNameWithoutExtension(file), out var step))
-                logs.Add(new StepLog(task, attempt, step, file));
+        foreach (var file in Directory.EnumerateFiles(jobDirectory, "*.log"))
+            if (Path.GetFileNameWithoutExtension(file).Split('-') is [var task, var attempt, var step] &&
+                int.TryParse(task, out var taskIndex) && int.TryParse(attempt, out var attemptNumber) && int.TryParse(step, out var stepIndex))
+                logs.Add(new StepLog(taskIndex, attemptNumber, stepIndex, file));
         return logs.OrderBy(l => l.TaskIndex).ThenBy(l => l.Attempt).ThenBy(l => l.StepIndex).ToList();
+    }
+
+    private const string LogLayoutMarker = ".flat-layout";
+
+    /// <summary>
+    /// Moves the logs of a data directory written before 2026-11-23, when each attempt had a directory
+    /// of its own (<c>logs/jj/job/task/attempt/step.log</c>), into the job's directory under the names
+    /// they have now. Run when a services node starts, before logs are read or written; a marker file
+    /// makes later starts skip the walk, and a start after a crash in the middle finishes the move.
+    /// </summary>
+    /// <returns>How many files were moved.</returns>
+    public int MoveLogsOfEarlierLayout()
+    {
+        var logs = Path.Combine(Root, "logs");
+        var marker = Path.Combine(logs, LogLayoutMarker);
+        if (File.Exists(marker)) return 0;
+        var moved = 0;
+        if (Directory.Exists(logs))
+            foreach (var bucket in Directory.EnumerateDirectories(logs))
+            foreach (var jobDirectory in Directory.EnumerateDirectories(bucket))
+            foreach (var taskDirectory in Directory.EnumerateDirectories(jobDirectory))
+            {
+                if (!int.TryParse(Path.GetFileName(taskDirectory), out var task)) continue;
+                foreach (var attemptDirectory in Directory.EnumerateDirectories(taskDirectory))
+                {
+                    if (!int.TryParse(Path.GetFileName(attemptDirectory), out var attempt)) continue;
+                    foreach (var file in Directory.EnumerateFiles(attemptDirectory, "*.log"))
+                    {
+                        File.Move(file, Path.Combine(jobDirectory, $"{task}-{attempt}-{Path.GetFileName(file)}"));
+                        moved++;
+                    }
+                    DeleteIfEmpty(attemptDirectory);
+                }
+                DeleteIfEmpty(taskDirectory);
+            }
+        Directory.CreateDirectory(logs);
+        File.WriteAllText(marker, "logs/jj/job/task-attempt-step.log\n");
+        return moved;
+    }
+
+    private static void DeleteIfEmpty(string directory)
+    {
+        if (!Directory.EnumerateFileSystemEntries(directory).Any()) Directory.Delete(directory);
     }
 }
