@@ -86,7 +86,7 @@ public static class DispatchBenchmark
     private const string BatchBranch = "main";
     private const string IdleBranch = "single";
     private const int WarmupJobs = 5;
-    private const int MaxWarmupBatches = 5;
+    private const int MaxWarmupBatches = 3;
     /// <summary>The warm-up ends once the JIT took less than this share of a warm-up batch's wall time.</summary>
     private const double QuietJitShare = 0.02;
     private const int BaselineBatch = 100;
@@ -166,17 +166,20 @@ public static class DispatchBenchmark
                 var deadline = DateTimeOffset.UtcNow + options.Timeout;
                 for (var i = 1; i <= WarmupJobs; i++)
                     await RunOneAsync(client, reads, idleProject, i, deadline, ct);
-                // Untimed batches as large as a timed pipeline until the JIT has little left to do, so the
+                var total = options.Jobs * options.Workflows;
+                // Untimed batches shaped like the timed one until the JIT has little left to do, so the
                 // throughput phase runs code the runtime has finished optimising: a running server pays
                 // for that once, but in a 5 x 400 run it was a fifth of the CPU of the timed phase.
                 for (var batch = 1; batch <= MaxWarmupBatches; batch++)
                 {
                     var jitBefore = StallProbe.JitWork.Now();
                     var clock = Stopwatch.StartNew();
-                    var warmup = await client.SendAsync(HttpMethod.Post, $"/api/v2/project/{warmupProject}/pipeline", new { Branch = BatchBranch }, ct);
-                    await WaitForTerminalJobsAsync(client, reads, warmupProject, batch * options.Jobs, [warmup["id"]!.GetValue<string>()], progress, deadline, ct);
+                    var warmups = await Task.WhenAll(Enumerable.Range(0, options.Workflows).Select(_ =>
+                        client.SendAsync(HttpMethod.Post, $"/api/v2/project/{warmupProject}/pipeline", new { Branch = BatchBranch }, ct)));
+                    await WaitForTerminalJobsAsync(client, reads, warmupProject, batch * total, warmups.Select(p => p["id"]!.GetValue<string>()).ToList(),
+                        progress, deadline, ct);
                     var jit = StallProbe.JitWork.Now().Since(jitBefore);
-                    progress.WriteLine($"warm-up: pipeline {batch} of {options.Jobs} jobs in {clock.Elapsed.TotalSeconds:0.0} s, JIT {jit}");
+                    progress.WriteLine($"warm-up: batch {batch}, {total} jobs in {clock.Elapsed.TotalSeconds:0.0} s, JIT {jit}");
                     if (jit.Time < clock.Elapsed * QuietJitShare) break;
                 }
 
@@ -186,7 +189,6 @@ public static class DispatchBenchmark
                 var idleJobs = await documents.RecentAsync<JobState>(DocumentProjection.JobKind, idleProject, options.IdleJobs, ct);
                 var idleLatency = Latency.Of(idleJobs.Select(RunnableToFirstStep).OfType<TimeSpan>());
 
-                var total = options.Jobs * options.Workflows;
                 progress.WriteLine($"throughput: {options.Workflows} pipelines of {options.Jobs} jobs ({total} jobs) at once");
                 var before = await JournalCounts.ReadAsync(journal, ct);
                 await using var probe = new StallProbe();
