@@ -97,7 +97,9 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         var reports = new List<IJobCommand>();
         await _jobs.FishForMessageAsync<object>(message =>
         {
-            if (message is IJobCommand command) reports.Add(command);
+            // Reports that queued up arrive as one batch: what matters is the order they happened in.
+            if (message is JobCommands.ReportSteps batch) reports.AddRange(batch.Commands());
+            else if (message is IJobCommand command) reports.Add(command);
             return message is JobCommands.ReportTaskFinished;
         }, max);
         return reports;
@@ -212,6 +214,49 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Step_reports_that_queue_behind_an_unanswered_one_go_to_the_job_together_in_order()
+    {
+        // The job records the first step's start only once the task has run every step: all the
+        // reports after it have queued up by then.
+        var executor = new FakeExecutor(new FakeExecutorOptions(TimeScale: 0));
+        _jobs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is JobCommands.ReportStepStarted { StepIndex: 0 })
+                _ = Task.Run(async () =>
+                {
+                    await AwaitConditionAsync(() => Task.FromResult(executor.PreparedEnvironments == 1 && executor.ActiveEnvironments == 0), TimeSpan.FromSeconds(10));
+                    sender.Tell(Accepted.Instance);
+                });
+            else if (message is IJobCommand) sender.Tell(Accepted.Instance);
+            return AutoPilot.KeepRunning;
+        }));
+        var agent = await RegisteredAgentAsync(executor);
+        var spec = Spec(DockerJob("fake:latest", new RunStep("echo hello", Name: "Say hello"), new RunStep("echo bye")));
+
+        agent.Tell(new AgentProtocol.RunTask(1, spec), _scheduler.Ref);
+
+        var received = new List<IJobCommand>();
+        await _jobs.FishForMessageAsync<object>(message =>
+        {
+            if (message is IJobCommand command) received.Add(command);
+            return message is JobCommands.ReportTaskFinished;
+        }, TimeSpan.FromSeconds(10));
+        // The first step's end and the second's start were queued together (its output went between them to the log).
+        var batch = Assert.IsType<JobCommands.ReportSteps>(received[1]);
+        Assert.Equal([JobCommands.StepReport.Finished(0, 0, StepStatus.Success), JobCommands.StepReport.Started(1, "Say hello")], batch.Reports);
+        Assert.Equal<IJobCommand>(
+        [
+            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 0, TaskRunner.SpinUpStepName),
+            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 0, 0, StepStatus.Success),
+            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 1, "Say hello"),
+            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 1, 0, StepStatus.Success),
+            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 2, "echo bye"),
+            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 2, 0, StepStatus.Success),
+            new JobCommands.ReportTaskFinished(spec.JobId, 0, 1, JobStatus.Success),
+        ], received.SelectMany(r => r is JobCommands.ReportSteps steps ? steps.Commands().Cast<IJobCommand>() : new[] { r }));
+    }
+
+    [Fact]
     public async Task Canceling_a_task_stops_its_sleeping_step_and_the_task_ends_canceled()
     {
         var executor = new FakeExecutor(new FakeExecutorOptions(TimeScale: 1));
@@ -252,7 +297,8 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         var finished = 0;
         _jobs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
-            if (message is JobCommands.ReportStepStarted { StepIndex: 1 })
+            var reports = message is JobCommands.ReportSteps batch ? batch.Commands().Cast<object>() : [message];
+            if (reports.Any(r => r is JobCommands.ReportStepStarted { StepIndex: 1 }))
                 sender.Tell(new Rejected(RejectionKind.Conflict, "task 0 attempt 1 is not current"));
             else if (message is IJobCommand) sender.Tell(Accepted.Instance);
             if (message is JobCommands.ReportTaskFinished) Interlocked.Increment(ref finished);

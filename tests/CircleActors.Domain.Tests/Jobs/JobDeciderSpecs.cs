@@ -198,6 +198,45 @@ public sealed class JobDeciderSpecs
     }
 
     [Fact]
+    public void Step_reports_sent_together_are_decided_in_order_as_if_sent_one_by_one()
+    {
+        var batched = Running();
+        var oneByOne = Running();
+        StepReport[] reports =
+        [
+            StepReport.Finished(0, 0, StepStatus.Success), StepReport.Started(1, "make"),
+            StepReport.Finished(1, 2, StepStatus.Failed), StepReport.Started(2, "on fail"),
+        ];
+
+        var decision = batched.Send(new ReportSteps(Job, 0, 1, reports));
+        foreach (var report in reports) oneByOne.Send(report.ToCommand(Job, 0, 1));
+
+        Assert.Equal(Accepted.Instance, decision.Reply);
+        Assert.Equal([typeof(TaskStepFinished), typeof(TaskStepStarted), typeof(TaskStepFinished), typeof(TaskStepStarted)],
+            decision.Events.Select(e => e.GetType()));
+        Assert.Equal(oneByOne.State.Tasks[0].Steps.Select(s => (s.Index, s.Name, s.Status, s.ExitCode)),
+            batched.State.Tasks[0].Steps.Select(s => (s.Index, s.Name, s.Status, s.ExitCode)));
+        // A batch sent again is recorded once, like its reports.
+        AcceptedWithoutEvents(batched.Send(new ReportSteps(Job, 0, 1, reports)));
+    }
+
+    [Fact]
+    public void A_batch_of_step_reports_is_refused_whole_when_one_of_them_is_and_when_it_is_empty_or_malformed()
+    {
+        var job = Scheduled();
+        // The task was never assigned: the end of a step that never started is ignored, the start is refused.
+        Rejection(job.Send(new ReportSteps(Job, 0, 1, [StepReport.Finished(0, 0, StepStatus.Success), StepReport.Started(1, "make")])),
+            RejectionKind.Conflict);
+        Assert.Empty(job.State.Tasks[0].Steps);
+
+        var running = Running();
+        Rejection(running.Send(new ReportSteps(Job, 0, 1, [])), RejectionKind.Invalid);
+        Rejection(running.Send(new ReportSteps(Job, 0, 1, [StepReport.Started(1, "make"), new StepReport(2, null, null, null)])), RejectionKind.Invalid);
+        Rejection(running.Send(new ReportSteps(Job, 0, 2, [StepReport.Started(1, "make")])), RejectionKind.Conflict);
+        Assert.Single(running.State.Tasks[0].Steps);
+    }
+
+    [Fact]
     public void A_step_cannot_start_on_a_task_no_node_was_given()
     {
         var job = Scheduled();

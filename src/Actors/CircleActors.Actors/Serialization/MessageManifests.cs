@@ -108,6 +108,7 @@ public static class MessageManifests
         [typeof(JobCommands.AssignTask)] = "job.assign-task.v1",
         [typeof(JobCommands.ReportStepStarted)] = "job.report-step-started.v1",
         [typeof(JobCommands.ReportStepFinished)] = "job.report-step-finished.v1",
+        [typeof(JobCommands.ReportSteps)] = "job.report-steps.v1",
         [typeof(JobCommands.ReportTaskFinished)] = "job.report-task-finished.v1",
         [typeof(JobCommands.ExpireLease)] = "job.expire-lease.v1",
         [typeof(JobCommands.CancelJob)] = "job.cancel.v1",

@@ -64,6 +64,20 @@ public static class JobDecider
                 return new([new TaskStepFinished(state.Id, task.Index, task.Attempt, finished.StepIndex, finished.ExitCode, finished.Status, now)],
                     Accepted.Instance);
 
+            case ReportSteps batch:
+                if (batch.Reports.Count == 0 || batch.Reports.Any(r => r.StartedName is null && r.Status is null))
+                    return Decision<IJobEvent>.Reject(RejectionKind.Invalid, "a batch of step reports is empty or holds one that is neither a start nor an end");
+                var batchEvents = new List<IJobEvent>();
+                var afterBatch = state;
+                foreach (var single in batch.Commands())
+                {
+                    var decided = Decide(afterBatch, single, now);
+                    if (decided.Reply is Rejected) return decided;
+                    batchEvents.AddRange(decided.Events);
+                    afterBatch = decided.Events.Aggregate(afterBatch, (s, e) => s.Apply(e));
+                }
+                return new(batchEvents, Accepted.Instance);
+
             case ReportTaskFinished taskFinished:
                 if (!taskFinished.Status.IsTerminal())
                     return Decision<IJobEvent>.Reject(RejectionKind.Invalid, $"{taskFinished.Status.ToWire()} is not a final status");

@@ -16,7 +16,8 @@ namespace CircleActors.Agent.Runtime;
 /// message is in flight at a time and the queue in front of it is bounded, so a task that
 /// prints faster than the server stores blocks in its output callback: backpressure reaches
 /// the process. Consecutive output of one step is merged into chunks of at most the
-/// configured number of bytes (a single larger write goes as one chunk).
+/// configured number of bytes (a single larger write goes as one chunk); consecutive step starts
+/// and ends go as one report.
 /// </summary>
 public sealed class TaskOutbox : ITaskReporter
 {
@@ -93,17 +94,31 @@ public sealed class TaskOutbox : ITaskReporter
                         }
                         await SendChunkAsync(printed.Step, text.ToString());
                         break;
-                    case Started started:
-                        await ReportAsync(new JobCommands.ReportStepStarted(_spec.JobId, _spec.TaskIndex, _spec.Attempt, started.Step, started.Name));
-                        break;
-                    case Finished finished:
-                        await ReportAsync(new JobCommands.ReportStepFinished(_spec.JobId, _spec.TaskIndex, _spec.Attempt, finished.Step,
-                            finished.ExitCode == TaskRunner.NoExitCode ? null : finished.ExitCode, ToStepStatus(finished.Outcome)));
+                    case Started or Finished:
+                        // Reports queued behind the one in flight (a step's end and the next step's start)
+                        // go together: one round trip and one journal write for the job instead of one each.
+                        var reports = new List<JobCommands.StepReport> { ToReport(item) };
+                        while (reader.TryPeek(out var next) && next is Started or Finished)
+                        {
+                            reader.TryRead(out _);
+                            reports.Add(ToReport(next));
+                        }
+                        await ReportAsync(reports.Count == 1
+                            ? reports[0].ToCommand(_spec.JobId, _spec.TaskIndex, _spec.Attempt)
+                            : new JobCommands.ReportSteps(_spec.JobId, _spec.TaskIndex, _spec.Attempt, reports));
                         break;
                 }
             }
         }
     }
+
+    private static JobCommands.StepReport ToReport(Item item) => item switch
+    {
+        Started started => JobCommands.StepReport.Started(started.Step, started.Name),
+        Finished finished => JobCommands.StepReport.Finished(finished.Step,
+            finished.ExitCode == TaskRunner.NoExitCode ? null : finished.ExitCode, ToStepStatus(finished.Outcome)),
+        _ => throw new ArgumentOutOfRangeException(nameof(item), item.GetType().Name, "not a step report"),
+    };
 
     private async Task ReportAsync(IJobCommand command)
     {

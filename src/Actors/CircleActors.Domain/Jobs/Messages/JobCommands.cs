@@ -32,6 +32,30 @@ public static class JobCommands
     public sealed record ReportStepFinished(JobId JobId, int TaskIndex, int Attempt, int StepIndex, int? ExitCode, StepStatus Status)
         : ITaskCommand;
 
+    /// <summary>
+    /// Reports of one task that queued up while the one before them was being recorded, sent
+    /// together in the order they happened (a step's end and the next step's start, typically):
+    /// the job decides them one after the other and journals their events in one write. Either
+    /// all of them take effect or, if one is refused, none does.
+    /// </summary>
+    public sealed record ReportSteps(JobId JobId, int TaskIndex, int Attempt, IReadOnlyList<StepReport> Reports) : ITaskCommand
+    {
+        /// <summary>Each report as the single command it stands for.</summary>
+        public IEnumerable<ITaskCommand> Commands() => Reports.Select(r => r.ToCommand(JobId, TaskIndex, Attempt));
+    }
+
+    /// <summary>A step's start (<paramref name="StartedName"/> set) or end (<paramref name="Status"/> set) within <see cref="ReportSteps"/>.</summary>
+    public sealed record StepReport(int StepIndex, string? StartedName, int? ExitCode, StepStatus? Status)
+    {
+        public static StepReport Started(int stepIndex, string name) => new(stepIndex, name, null, null);
+
+        public static StepReport Finished(int stepIndex, int? exitCode, StepStatus status) => new(stepIndex, null, exitCode, status);
+
+        public ITaskCommand ToCommand(JobId job, int taskIndex, int attempt) => Status is { } status
+            ? new ReportStepFinished(job, taskIndex, attempt, StepIndex, ExitCode, status)
+            : new ReportStepStarted(job, taskIndex, attempt, StepIndex, StartedName!);
+    }
+
     public sealed record ReportTaskFinished(JobId JobId, int TaskIndex, int Attempt, JobStatus Status, string? Reason = null) : ITaskCommand;
 
     /// <summary>No heartbeat came for the task within its lease: its agent is presumed gone.</summary>
