@@ -24,9 +24,23 @@ public sealed class JobLogEntitySpecs : ActorSpec
 
     private string Written(int step = 1)
     {
-        // The entity keeps the file open for writing.
+        // Written files may be appended to at any time.
         using var file = new FileStream(_blobs.LogPath(_job, 0, 1, step), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         return new StreamReader(file).ReadToEnd();
+    }
+
+    [Fact]
+    public async Task No_log_file_stays_open_between_chunks()
+    {
+        foreach (var step in new[] { 0, 1, 2, LogProtocol.AgentLogStep })
+            Assert.True((await AppendAsync(0, $"step {step}\n", step)).Accepted);
+
+        // The process's open descriptors (Linux): none is one of the job's logs, though the entity lives on.
+        var open = new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Select(fd => fd.LinkTarget).OfType<string>().ToList();
+        Assert.NotEmpty(open);
+        Assert.DoesNotContain(open, target => target.StartsWith(_blobs.JobLogDirectory(_job), StringComparison.Ordinal));
+        Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, 1, 13, true), await AppendAsync(7, "again\n"));
+        Assert.Equal("step 1\nagain\n", Written());
     }
 
     [Fact]

@@ -13,17 +13,23 @@ namespace CircleActors.Actors.Logs;
 /// order, repeats are acknowledged without writing, a chunk after a gap is refused so the
 /// sender resends from the acknowledged length.
 /// </summary>
+/// <remarks>
+/// A file is opened for each chunk and closed after it, never kept open between chunks: a busy
+/// server ends thousands of jobs within the idle period before their entities go away, and
+/// files held open until then ran the process out of file descriptors (every further chunk of
+/// every job then failed until the agents' retries found some closed).
+/// </remarks>
 public sealed class JobLogEntity : ReceiveActor
 {
     private readonly BlobStore _blobs;
-    private readonly Dictionary<string, FileStream> _open = new();
+    private readonly HashSet<string> _directoriesMade = new();
 
     public JobLogEntity(BlobStore blobs)
     {
         _blobs = blobs;
         Receive<LogProtocol.LogChunk>(Append);
         Receive<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
-        // Idle logs close their files and the entity goes away; chunks wake it again.
+        // Idle logs go away; chunks wake them again.
         Context.SetReceiveTimeout(TimeSpan.FromSeconds(30));
     }
 
@@ -32,19 +38,17 @@ public sealed class JobLogEntity : ReceiveActor
     private void Append(LogProtocol.LogChunk chunk)
     {
         var path = _blobs.LogPath(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex);
-        if (!_open.TryGetValue(path, out var file))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            _open[path] = file;
-        }
+        var directory = Path.GetDirectoryName(path)!;
+        if (_directoriesMade.Add(directory)) Directory.CreateDirectory(directory);
 
+        using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         var length = file.Length;
         var accepted = true;
         if (chunk.Offset == length)
         {
             var bytes = Encoding.UTF8.GetBytes(chunk.Data);
             file.Write(bytes);
+            // On disk before live followers hear of it: one that catches up reads the file.
             file.Flush();
             length += bytes.Length;
             if (chunk.StepIndex != LogProtocol.AgentLogStep)
@@ -55,12 +59,6 @@ public sealed class JobLogEntity : ReceiveActor
             accepted = false;
         }
         Sender.Tell(new LogProtocol.LogChunkAck(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex, length, accepted));
-    }
-
-    protected override void PostStop()
-    {
-        foreach (var file in _open.Values) file.Dispose();
-        _open.Clear();
     }
 }
 
