@@ -48,6 +48,7 @@ public static class AkkaConfig
     {
         var connection = Quote(journal.ConnectionString);
         var shardingConnection = Quote(journal.ShardingConnectionString);
+        var snapshotConnection = Quote(journal.SnapshotConnectionString);
         var provider = Quote(journal.Linq2DbProvider);
         var readIsolation = journal.ReadIsolationLevel;
         var tagger = Qualified(typeof(DomainEventTagger));
@@ -87,7 +88,7 @@ public static class AkkaConfig
               snapshot-store {
                 sql {
                   class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
-                  connection-string = {{connection}}
+                  connection-string = {{snapshotConnection}}
                   provider-name = {{provider}}
                   read-isolation-level = {{readIsolation}}
                 }

@@ -15,10 +15,19 @@ public sealed record JournalSettings(JournalProvider Provider, string Connection
     /// own beside the journal: SQLite has one writer per file, and sharding's writes would
     /// otherwise queue behind (or collide with) every domain event.
     /// </summary>
-    public string ShardingConnectionString => Provider == JournalProvider.Sqlite
+    public string ShardingConnectionString => BesideTheJournal("sharding.db");
+
+    /// <summary>
+    /// Where the domain snapshot store lives: on SQLite a file of its own too. A workflow's snapshot
+    /// is large (every job's status) and, written into the journal's file, it held the file's one
+    /// write lock while the journal's writer waited 150 ms per retry behind it.
+    /// </summary>
+    public string SnapshotConnectionString => BesideTheJournal("snapshots.db");
+
+    private string BesideTheJournal(string fileName) => Provider == JournalProvider.Sqlite
         ? new SqliteConnectionStringBuilder(ConnectionString)
         {
-            DataSource = Path.Combine(Path.GetDirectoryName(new SqliteConnectionStringBuilder(ConnectionString).DataSource) ?? "", "sharding.db"),
+            DataSource = Path.Combine(Path.GetDirectoryName(new SqliteConnectionStringBuilder(ConnectionString).DataSource) ?? "", fileName),
         }.ToString()
         : ConnectionString;
 

@@ -12,8 +12,8 @@ public static class JournalStorage
     /// rollback mode every projection query blocks the journal's writers, and Microsoft.Data.Sqlite
     /// answers a busy database by sleeping 150 ms before it retries, so a persist that meets a
     /// read waits that long. With WAL, readers never block the writer. The same holds for
-    /// sharding's journal file. Then, on either database, moves an older journal's tags into
-    /// its rows.
+    /// sharding's journal file and the snapshot file. Then, on either database, moves an older
+    /// journal's tags into its rows.
     /// </summary>
     public static async Task PrepareAsync(JournalSettings journal, CancellationToken ct = default)
     {
@@ -21,6 +21,7 @@ public static class JournalStorage
         {
             await EnableWalAsync(journal.ConnectionString, ct);
             await EnableWalAsync(journal.ShardingConnectionString, ct);
+            await EnableWalAsync(journal.SnapshotConnectionString, ct);
         }
         await MoveTagsIntoTheJournalAsync(journal, ct);
     }
