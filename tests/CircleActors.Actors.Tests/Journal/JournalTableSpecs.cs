@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Akka.Actor;
 using CircleActors.Actors.Jobs;
 using CircleActors.Actors.Pipelines;
 using CircleActors.Actors.Projects;
@@ -46,5 +47,37 @@ public sealed class JournalTableSpecs(ITestOutputHelper output)
         Assert.NotEmpty(shardingStreams);
         // Remembered entities per shard and remembered shards per coordinator, nothing of the domain.
         Assert.All(shardingStreams, id => Assert.Matches("^(/sharding/[a-z-]+Shard/|/system/sharding/[a-z-]+Coordinator/)", id));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestJournal.Providers), MemberType = typeof(TestJournal))]
+    public async Task Snapshots_are_kept_apart_from_the_journal_on_sqlite_and_beside_it_on_postgresql(string provider)
+    {
+        await using var journal = await TestJournal.CreateAsync(provider);
+        var persistenceId = JobEntity.PersistencePrefix + Guid.NewGuid();
+        await using (var node = await TestNode.StartAsync(journal, output))
+        {
+            var snapshots = Akka.Persistence.Persistence.Instance.Apply(node.System).SnapshotStoreFor(null);
+            var state = JobState.Empty(new Domain.Common.JobId(Guid.NewGuid()));
+            await snapshots.Ask<Akka.Persistence.SaveSnapshotSuccess>(
+                new Akka.Persistence.SaveSnapshot(new Akka.Persistence.SnapshotMetadata(persistenceId, 200, DateTime.UtcNow), state), TimeSpan.FromSeconds(10));
+        }
+
+        const string saved = "SELECT persistence_id FROM snapshot";
+        if (journal.Settings.Provider == Actors.Persistence.JournalProvider.Sqlite)
+        {
+            // Its own file, so a large snapshot never holds the journal's write lock.
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(journal.Settings.SnapshotConnectionString);
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = saved;
+            Assert.Equal(persistenceId, await command.ExecuteScalarAsync());
+            Assert.Equal(Path.Combine(journal.DataDirectory, "snapshots.db"), connection.DataSource);
+            Assert.DoesNotContain("snapshot", await journal.TableNamesAsync());
+        }
+        else
+        {
+            Assert.Equal([persistenceId], await journal.QueryStringsAsync(saved));
+        }
     }
 }
