@@ -91,6 +91,18 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         return agent;
     }
 
+    /// <summary>The reports of a successful run of a "Say hello" step and an "echo bye" step, in order.</summary>
+    private static IJobCommand[] HelloByeReports(JobTaskSpec spec) =>
+    [
+        new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 0, TaskRunner.SpinUpStepName),
+        new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 0, 0, StepStatus.Success),
+        new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 1, "Say hello"),
+        new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 1, 0, StepStatus.Success),
+        new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 2, "echo bye"),
+        new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 2, 0, StepStatus.Success),
+        new JobCommands.ReportTaskFinished(spec.JobId, 0, 1, JobStatus.Success),
+    ];
+
     /// <summary>What the job region received up to the task's end, lease extensions left out.</summary>
     private async Task<List<IJobCommand>> ReportsUntilTheEndAsync(TimeSpan max)
     {
@@ -142,16 +154,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
 
         Assert.Equal(new AgentProtocol.ExtendLease(spec.JobId, 0, 1, Node), await _jobs.ExpectMsgAsync<AgentProtocol.ExtendLease>());
         var reports = await ReportsUntilTheEndAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal<IJobCommand>(
-        [
-            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 0, TaskRunner.SpinUpStepName),
-            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 0, 0, StepStatus.Success),
-            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 1, "Say hello"),
-            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 1, 0, StepStatus.Success),
-            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 2, "echo bye"),
-            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 2, 0, StepStatus.Success),
-            new JobCommands.ReportTaskFinished(spec.JobId, 0, 1, JobStatus.Success),
-        ], reports);
+        Assert.Equal(HelloByeReports(spec), reports);
 
         var all = new List<LogProtocol.LogChunk>();
         while (_logs.HasMessages) all.Add(await _logs.ExpectMsgAsync<LogProtocol.LogChunk>());
@@ -244,16 +247,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         // The first step's end and the second's start were queued together (its output went between them to the log).
         var batch = Assert.IsType<JobCommands.ReportSteps>(received[1]);
         Assert.Equal([JobCommands.StepReport.Finished(0, 0, StepStatus.Success), JobCommands.StepReport.Started(1, "Say hello")], batch.Reports);
-        Assert.Equal<IJobCommand>(
-        [
-            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 0, TaskRunner.SpinUpStepName),
-            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 0, 0, StepStatus.Success),
-            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 1, "Say hello"),
-            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 1, 0, StepStatus.Success),
-            new JobCommands.ReportStepStarted(spec.JobId, 0, 1, 2, "echo bye"),
-            new JobCommands.ReportStepFinished(spec.JobId, 0, 1, 2, 0, StepStatus.Success),
-            new JobCommands.ReportTaskFinished(spec.JobId, 0, 1, JobStatus.Success),
-        ], received.SelectMany(r => r is JobCommands.ReportSteps steps ? steps.Commands().Cast<IJobCommand>() : new[] { r }));
+        Assert.Equal(HelloByeReports(spec), received.SelectMany(r => r is JobCommands.ReportSteps steps ? steps.Commands().Cast<IJobCommand>() : new[] { r }));
     }
 
     [Fact]
