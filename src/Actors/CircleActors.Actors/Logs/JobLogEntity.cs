@@ -22,7 +22,8 @@ namespace CircleActors.Actors.Logs;
 public sealed class JobLogEntity : ReceiveActor
 {
     private readonly BlobStore _blobs;
-    private readonly HashSet<string> _directoriesMade = new();
+    // All of the job's logs are in one directory: made once, before the first file.
+    private bool _directoryMade;
 
     public JobLogEntity(BlobStore blobs)
     {
@@ -38,8 +39,11 @@ public sealed class JobLogEntity : ReceiveActor
     private void Append(LogProtocol.LogChunk chunk)
     {
         var path = _blobs.LogPath(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex);
-        var directory = Path.GetDirectoryName(path)!;
-        if (_directoriesMade.Add(directory)) Directory.CreateDirectory(directory);
+        if (!_directoryMade)
+        {
+            Directory.CreateDirectory(_blobs.JobLogDirectory(chunk.JobId));
+            _directoryMade = true;
+        }
 
         using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         var length = file.Length;
