@@ -53,6 +53,35 @@ public sealed class JobLogEntitySpecs : ActorSpec
     }
 
     [Fact]
+    public async Task Chunks_sent_together_are_each_appended_or_refused_as_if_sent_alone_and_answered_in_order()
+    {
+        await AppendAsync(0, "first\n");
+        LogProtocol.LogChunk Chunk(int step, long offset, string data) => new(_job, 0, 1, step, offset, data);
+
+        var acks = await _log.Ask<LogProtocol.LogChunkAcks>(new LogProtocol.LogChunks(_job,
+        [
+            Chunk(LogProtocol.AgentLogStep, 0, "agent\n"),
+            Chunk(1, 0, "first\n"), // a repeat: acknowledged, not written again
+            Chunk(1, 6, "second\n"),
+            Chunk(2, 4, "after a gap\n"), // step 2's log is empty: refused
+            Chunk(LogProtocol.AgentLogStep, 6, "more\n"),
+        ]), TimeSpan.FromSeconds(3));
+
+        Assert.Equal(
+        [
+            new LogProtocol.LogChunkAck(_job, 0, 1, LogProtocol.AgentLogStep, 6, true),
+            new LogProtocol.LogChunkAck(_job, 0, 1, 1, 6, true),
+            new LogProtocol.LogChunkAck(_job, 0, 1, 1, 13, true),
+            new LogProtocol.LogChunkAck(_job, 0, 1, 2, 0, false),
+            new LogProtocol.LogChunkAck(_job, 0, 1, LogProtocol.AgentLogStep, 11, true),
+        ], acks.Acks);
+        Assert.Equal("first\nsecond\n", Written());
+        Assert.Equal("agent\nmore\n", Written(LogProtocol.AgentLogStep));
+        var refused = _blobs.LogPath(_job, 0, 1, 2);
+        Assert.Equal("", File.Exists(refused) ? File.ReadAllText(refused) : "");
+    }
+
+    [Fact]
     public async Task The_agents_log_of_a_task_is_kept_beside_its_step_logs_and_not_published_to_live_followers()
     {
         var published = CreateTestProbe();

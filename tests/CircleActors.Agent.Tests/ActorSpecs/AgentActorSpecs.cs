@@ -65,11 +65,24 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         }));
         _logs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
-            if (message is LogProtocol.LogChunk c)
-                sender.Tell(new LogProtocol.LogChunkAck(c.JobId, c.TaskIndex, c.Attempt, c.StepIndex, c.Offset + Encoding.UTF8.GetByteCount(c.Data), true));
+            if (message is LogProtocol.LogChunks chunks) sender.Tell(Stored(chunks));
             return AutoPilot.KeepRunning;
         }));
     }
+
+    /// <summary>The answer of a log that stores every chunk.</summary>
+    private static LogProtocol.LogChunkAcks Stored(LogProtocol.LogChunks chunks) =>
+        new(chunks.Chunks.Select(c => new LogProtocol.LogChunkAck(c.JobId, c.TaskIndex, c.Attempt, c.StepIndex, c.Offset + Encoding.UTF8.GetByteCount(c.Data), true)).ToList());
+
+    /// <summary>Every chunk the log region has received so far, in order.</summary>
+    private async Task<List<LogProtocol.LogChunk>> ChunksReceivedAsync()
+    {
+        var all = new List<LogProtocol.LogChunk>();
+        while (_logs.HasMessages) all.AddRange((await _logs.ExpectMsgAsync<LogProtocol.LogChunks>()).Chunks);
+        return all;
+    }
+
+    private static bool IsTheTaskEnd(object message) => message is JobCommands.ReportTaskFinished or JobCommands.ReportSteps { End: not null };
 
     private TestProbe ProbeFor<TKey>(string name)
     {
@@ -112,7 +125,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
             // Reports that queued up arrive as one batch: what matters is the order they happened in.
             if (message is JobCommands.ReportSteps batch) reports.AddRange(batch.Commands());
             else if (message is IJobCommand command) reports.Add(command);
-            return message is JobCommands.ReportTaskFinished;
+            return IsTheTaskEnd(message);
         }, max);
         return reports;
     }
@@ -156,8 +169,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         var reports = await ReportsUntilTheEndAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(HelloByeReports(spec), reports);
 
-        var all = new List<LogProtocol.LogChunk>();
-        while (_logs.HasMessages) all.Add(await _logs.ExpectMsgAsync<LogProtocol.LogChunk>());
+        var all = await ChunksReceivedAsync();
         var chunks = all.Where(c => c.StepIndex != LogProtocol.AgentLogStep).ToList();
         Assert.All(chunks, c => Assert.Equal((spec.JobId, 0, 1, 0L), (c.JobId, c.TaskIndex, c.Attempt, c.Offset)));
         Assert.Equal(
@@ -217,7 +229,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public async Task Step_reports_that_queue_behind_an_unanswered_one_go_to_the_job_together_in_order()
+    public async Task Reports_that_queue_behind_an_unanswered_one_go_to_the_job_together_in_order_with_the_task_end()
     {
         // The job records the first step's start only once the task has run every step: all the
         // reports after it have queued up by then.
@@ -242,12 +254,53 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         await _jobs.FishForMessageAsync<object>(message =>
         {
             if (message is IJobCommand command) received.Add(command);
-            return message is JobCommands.ReportTaskFinished;
+            return IsTheTaskEnd(message);
         }, TimeSpan.FromSeconds(10));
-        // The first step's end and the second's start were queued together (its output went between them to the log).
+        // Everything after the first start went in one message, the task's end last.
+        Assert.Equal(2, received.Count);
         var batch = Assert.IsType<JobCommands.ReportSteps>(received[1]);
-        Assert.Equal([JobCommands.StepReport.Finished(0, 0, StepStatus.Success), JobCommands.StepReport.Started(1, "Say hello")], batch.Reports);
+        Assert.Equal(new JobCommands.TaskEnd(JobStatus.Success), batch.End);
         Assert.Equal(HelloByeReports(spec), received.SelectMany(r => r is JobCommands.ReportSteps steps ? steps.Commands().Cast<IJobCommand>() : new[] { r }));
+    }
+
+    [Fact]
+    public async Task A_steps_end_reaches_the_job_only_once_the_output_printed_before_it_is_stored()
+    {
+        var heldOutput = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var logReleased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _logs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is not LogProtocol.LogChunks chunks) return AutoPilot.KeepRunning;
+            if (!chunks.Chunks.Any(c => c.Data.Contains("hello"))) sender.Tell(Stored(chunks));
+            else
+            {
+                heldOutput.TrySetResult();
+                _ = logReleased.Task.ContinueWith(_ => sender.Tell(Stored(chunks)), TaskScheduler.Default);
+            }
+            return AutoPilot.KeepRunning;
+        }));
+        var reports = new System.Collections.Concurrent.ConcurrentQueue<IJobCommand>();
+        _jobs.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is IJobCommand command)
+            {
+                foreach (var report in command is JobCommands.ReportSteps steps ? steps.Commands().Cast<IJobCommand>() : [command]) reports.Enqueue(report);
+                sender.Tell(Accepted.Instance);
+            }
+            return AutoPilot.KeepRunning;
+        }));
+        var agent = await RegisteredAgentAsync(new FakeExecutor(new FakeExecutorOptions(TimeScale: 0)));
+        var spec = Spec(DockerJob("fake:latest", new RunStep("echo hello", Name: "Say hello"), new RunStep("echo bye")));
+
+        agent.Tell(new AgentProtocol.RunTask(1, spec), _scheduler.Ref);
+
+        // The step's output is in flight and unanswered: its end, and what queued behind it, wait.
+        await heldOutput.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.DoesNotContain(reports, r => r is JobCommands.ReportStepFinished { StepIndex: 1 } or JobCommands.ReportTaskFinished);
+
+        logReleased.SetResult();
+        await AwaitAssertAsync(() => Assert.Equal(HelloByeReports(spec), reports), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -257,7 +310,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         var agent = await RegisteredAgentAsync(executor);
         var spec = Spec(DockerJob("fake:latest", new RunStep("echo started\nsleep 60", Name: "Wait"), new RunStep("echo never")));
         agent.Tell(new AgentProtocol.RunTask(1, spec), _scheduler.Ref);
-        await _logs.FishForMessageAsync<LogProtocol.LogChunk>(c => c.Data.Contains("started"), TimeSpan.FromSeconds(10));
+        await _logs.FishForMessageAsync<LogProtocol.LogChunks>(m => m.Chunks.Any(c => c.Data.Contains("started")), TimeSpan.FromSeconds(10));
 
         agent.Tell(new AgentProtocol.CancelTask(spec.Key, 1, "canceled by a user"));
 
@@ -274,7 +327,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         var agent = await RegisteredAgentAsync(new FakeExecutor(new FakeExecutorOptions(TimeScale: 1)));
         var spec = Spec(DockerJob("fake:latest", new RunStep("echo started\nsleep 1\necho finished")));
         agent.Tell(new AgentProtocol.RunTask(1, spec), _scheduler.Ref);
-        await _logs.FishForMessageAsync<LogProtocol.LogChunk>(c => c.Data.Contains("started"), TimeSpan.FromSeconds(10));
+        await _logs.FishForMessageAsync<LogProtocol.LogChunks>(m => m.Chunks.Any(c => c.Data.Contains("started")), TimeSpan.FromSeconds(10));
 
         agent.Tell(new AgentProtocol.CancelTask(spec.Key, 2, "a newer attempt was canceled"));
 
@@ -295,7 +348,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
             if (reports.Any(r => r is JobCommands.ReportStepStarted { StepIndex: 1 }))
                 sender.Tell(new Rejected(RejectionKind.Conflict, "task 0 attempt 1 is not current"));
             else if (message is IJobCommand) sender.Tell(Accepted.Instance);
-            if (message is JobCommands.ReportTaskFinished) Interlocked.Increment(ref finished);
+            if (IsTheTaskEnd(message)) Interlocked.Increment(ref finished);
             return AutoPilot.KeepRunning;
         }));
 

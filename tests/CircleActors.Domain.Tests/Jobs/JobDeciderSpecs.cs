@@ -221,6 +221,31 @@ public sealed class JobDeciderSpecs
     }
 
     [Fact]
+    public void A_task_end_sent_after_the_step_reports_queued_with_it_ends_the_task_in_the_same_decision_and_its_repeat_is_accepted()
+    {
+        var batched = Running();
+        var oneByOne = Running();
+        var end = new ReportSteps(Job, 0, 1, [StepReport.Finished(0, 0, StepStatus.Success), StepReport.Started(1, "make"),
+            StepReport.Finished(1, 0, StepStatus.Success)], new TaskEnd(JobStatus.Success));
+
+        var decision = batched.Send(end);
+        foreach (var command in end.Commands()) oneByOne.Send(command);
+
+        Assert.Equal(Accepted.Instance, decision.Reply);
+        Assert.Equal([typeof(TaskStepFinished), typeof(TaskStepStarted), typeof(TaskStepFinished), typeof(TaskFinished), typeof(JobFinished)],
+            decision.Events.Select(e => e.GetType()));
+        Assert.Equal((oneByOne.State.Status, oneByOne.State.Tasks[0].Status), (batched.State.Status, batched.State.Tasks[0].Status));
+        Assert.Equal(JobStatus.Success, batched.State.Status);
+        // The agent repeats it until it hears back: the repeat of a recorded end changes nothing and is accepted.
+        AcceptedWithoutEvents(batched.Send(end));
+        // An end alone is a batch too; one that is not final is refused with the rest.
+        Rejection(Running().Send(new ReportSteps(Job, 0, 1, [StepReport.Finished(0, 0, StepStatus.Success)], new TaskEnd(JobStatus.Running))),
+            RejectionKind.Invalid);
+        Assert.Equal(new TaskEnd(JobStatus.Failed, "exit 2"), Assert.Single(Running().Send(new ReportSteps(Job, 0, 1, [], new TaskEnd(JobStatus.Failed, "exit 2"))).Events
+            .OfType<TaskFinished>(), _ => true) is var ended ? new TaskEnd(ended.Status, ended.Reason) : null);
+    }
+
+    [Fact]
     public void A_batch_of_step_reports_is_refused_whole_when_one_of_them_is_and_when_it_is_empty_or_malformed()
     {
         var job = Scheduled();

@@ -28,7 +28,8 @@ public sealed class JobLogEntity : ReceiveActor
     public JobLogEntity(BlobStore blobs)
     {
         _blobs = blobs;
-        Receive<LogProtocol.LogChunk>(Append);
+        Receive<LogProtocol.LogChunk>(chunk => Sender.Tell(Append(chunk)));
+        Receive<LogProtocol.LogChunks>(chunks => Sender.Tell(new LogProtocol.LogChunkAcks(chunks.Chunks.Select(Append).ToList())));
         Receive<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
         // Idle logs go away; chunks wake them again.
         Context.SetReceiveTimeout(TimeSpan.FromSeconds(30));
@@ -36,7 +37,7 @@ public sealed class JobLogEntity : ReceiveActor
 
     public static Props PropsFor(BlobStore blobs) => Props.Create(() => new JobLogEntity(blobs));
 
-    private void Append(LogProtocol.LogChunk chunk)
+    private LogProtocol.LogChunkAck Append(LogProtocol.LogChunk chunk)
     {
         var path = _blobs.LogPath(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex);
         if (!_directoryMade)
@@ -62,13 +63,18 @@ public sealed class JobLogEntity : ReceiveActor
         {
             accepted = false;
         }
-        Sender.Tell(new LogProtocol.LogChunkAck(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex, length, accepted));
+        return new LogProtocol.LogChunkAck(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex, length, accepted);
     }
 }
 
 public sealed class JobLogMessageExtractor : EntityMessageExtractor
 {
-    public override string? EntityId(object message) => message is LogProtocol.LogChunk m ? m.JobId.Value.ToString() : null;
+    public override string? EntityId(object message) => message switch
+    {
+        LogProtocol.LogChunk m => m.JobId.Value.ToString(),
+        LogProtocol.LogChunks m => m.JobId.Value.ToString(),
+        _ => null,
+    };
 }
 
 /// <summary>Registry key of the job log shard region.</summary>

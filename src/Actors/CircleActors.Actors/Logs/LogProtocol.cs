@@ -6,7 +6,7 @@ namespace CircleActors.Actors.Logs;
 /// Step output travels as ordered chunks: each names its task attempt and step, and the byte
 /// offset it starts at in that step's log. The receiver appends a chunk only when its offset is
 /// the log's current length, so a chunk sent twice is written once, and acknowledges the length
-/// it has; the sender waits for each acknowledgement before the next chunk (backpressure).
+/// it has; the sender waits for each acknowledgement before the next chunks (backpressure).
 /// </summary>
 public static class LogProtocol
 {
@@ -22,6 +22,16 @@ public static class LogProtocol
 
     /// <summary>The step log's length after the chunk; <paramref name="Accepted"/> is false for a gap.</summary>
     public sealed record LogChunkAck(JobId JobId, int TaskIndex, int Attempt, int StepIndex, long Length, bool Accepted);
+
+    /// <summary>
+    /// The chunks of one job's logs that queued up while the one before them was in flight (a step's
+    /// output and the agent's lines around it), in the order they were printed: each is appended or
+    /// refused as if it came alone, and the answer is <see cref="LogChunkAcks"/>.
+    /// </summary>
+    public sealed record LogChunks(JobId JobId, IReadOnlyList<LogChunk> Chunks);
+
+    /// <summary>One acknowledgement per chunk of <see cref="LogChunks"/>, in the same order.</summary>
+    public sealed record LogChunkAcks(IReadOnlyList<LogChunkAck> Acks);
 
     /// <summary>
     /// Published on the local event stream once a chunk is in the step's log file, for live

@@ -134,6 +134,8 @@ public static class MessageManifests
         [typeof(AgentProtocol.NodeSettings)] = "agent.node-settings.v1",
         [typeof(LogProtocol.LogChunk)] = "log.chunk.v1",
         [typeof(LogProtocol.LogChunkAck)] = "log.chunk-ack.v1",
+        [typeof(LogProtocol.LogChunks)] = "log.chunks.v1",
+        [typeof(LogProtocol.LogChunkAcks)] = "log.chunk-acks.v1",
         // Live notices, sent to every services node's event hub over distributed pub-sub.
         [typeof(LogProtocol.StepOutputWritten)] = "log.step-output-written.v1",
         [typeof(Projections.ReadDocumentsChanged)] = "projection.read-documents-changed.v1",

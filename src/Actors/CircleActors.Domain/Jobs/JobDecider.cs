@@ -28,9 +28,9 @@ public static class JobDecider
         if (report.TaskIndex < 0 || report.TaskIndex >= state.Tasks.Length)
             return Decision<IJobEvent>.Reject(RejectionKind.Invalid, $"job {state.Id} has no task {report.TaskIndex}");
         var task = state.Tasks[report.TaskIndex];
-        // The agent repeats a task's end until it hears back: the repeat of the end that was
-        // recorded is answered as accepted, so the agent can stop repeating.
-        if (command is ReportTaskFinished && task.Attempt == report.Attempt && task.Status.IsTerminal())
+        // The agent repeats a task's end (alone or after the reports queued with it) until it hears
+        // back: the repeat of the end that was recorded is answered as accepted, so the agent can stop repeating.
+        if (command is ReportTaskFinished or ReportSteps { End: not null } && task.Attempt == report.Attempt && task.Status.IsTerminal())
             return Decision<IJobEvent>.Ignore(Accepted.Instance);
         if (state.IsFinished) return Decision<IJobEvent>.Reject(RejectionKind.Conflict, $"job {state.Id} has finished");
         if (task.Attempt != report.Attempt || task.Status.IsTerminal())
@@ -65,7 +65,7 @@ public static class JobDecider
                     Accepted.Instance);
 
             case ReportSteps batch:
-                if (batch.Reports.Count == 0 || batch.Reports.Any(r => r.StartedName is null && r.Status is null))
+                if ((batch.Reports.Count == 0 && batch.End is null) || batch.Reports.Any(r => r.StartedName is null && r.Status is null))
                     return Decision<IJobEvent>.Reject(RejectionKind.Invalid, "a batch of step reports is empty or holds one that is neither a start nor an end");
                 var batchEvents = new List<IJobEvent>();
                 var afterBatch = state;

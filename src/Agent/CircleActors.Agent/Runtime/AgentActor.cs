@@ -267,30 +267,26 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         _unansweredExtensions.Remove(spec.Key);
         ExtendLease(spec);
 
-        RunAsync(spec, outbox, Jobs, endedByDrain, cancelReason, cancellation.Token).PipeTo(self, success: result => new TaskEnded(spec, result),
+        RunAsync(spec, outbox, endedByDrain, cancelReason, cancellation.Token).PipeTo(self, success: result => new TaskEnded(spec, result),
             failure: ex => new TaskEnded(spec, new TaskResult(TaskOutcome.InfrastructureFail, ex.GetBaseException().Message)));
     }
 
     /// <summary>Runs off the actor's thread: it must not touch the actor's state or context.</summary>
-    private async Task<TaskResult> RunAsync(JobTaskSpec spec, TaskOutbox outbox, IActorRef jobs, StrongBox<bool> endedByDrain, StrongBox<string?> cancelReason,
+    private async Task<TaskResult> RunAsync(JobTaskSpec spec, TaskOutbox outbox, StrongBox<bool> endedByDrain, StrongBox<string?> cancelReason,
         CancellationToken cancellationToken)
     {
         var result = await _runner.RunAsync(spec, outbox, cancellationToken).ConfigureAwait(false);
         if (cancelReason.Value is { } why) AgentLog.Write(outbox, $"canceled by the server: {why}");
         if (endedByDrain.Value) result = new TaskResult(TaskOutcome.InfrastructureFail, "the node's drain deadline passed");
         AgentLog.Write(outbox, $"task ended {result.Status}{(result.Reason is { } reason ? ": " + reason : "")}");
-        await outbox.DrainAsync().ConfigureAwait(false);
-        if (outbox.IsAbandoned) return result;
-        var status = result.Outcome switch
+        outbox.TaskFinished(result.Outcome switch
         {
             TaskOutcome.Success => JobStatus.Success,
             TaskOutcome.Failed => JobStatus.Failed,
             TaskOutcome.Canceled => JobStatus.Canceled,
             _ => JobStatus.InfrastructureFail,
-        };
-        // The end is delivered like every other report: until the job answers.
-        await Reliably.AskAsync(jobs, new JobCommands.ReportTaskFinished(spec.JobId, spec.TaskIndex, spec.Attempt, status, result.Reason))
-            .ConfigureAwait(false);
+        }, result.Reason);
+        await outbox.DrainAsync().ConfigureAwait(false);
         return result;
     }
 

@@ -34,15 +34,23 @@ public static class JobCommands
 
     /// <summary>
     /// Reports of one task that queued up while the one before them was being recorded, sent
-    /// together in the order they happened (a step's end and the next step's start, typically):
-    /// the job decides them one after the other and journals their events in one write. Either
-    /// all of them take effect or, if one is refused, none does.
+    /// together in the order they happened (a step's end and the next step's start, typically),
+    /// and last, when it came too, the task's end: the job decides them one after the other and
+    /// journals their events in one write. Either all of them take effect or, if one is refused,
+    /// none does.
     /// </summary>
-    public sealed record ReportSteps(JobId JobId, int TaskIndex, int Attempt, IReadOnlyList<StepReport> Reports) : ITaskCommand
+    public sealed record ReportSteps(JobId JobId, int TaskIndex, int Attempt, IReadOnlyList<StepReport> Reports, TaskEnd? End = null) : ITaskCommand
     {
-        /// <summary>Each report as the single command it stands for.</summary>
-        public IEnumerable<ITaskCommand> Commands() => Reports.Select(r => r.ToCommand(JobId, TaskIndex, Attempt));
+        /// <summary>Each report as the single command it stands for, the task's end last.</summary>
+        public IEnumerable<ITaskCommand> Commands()
+        {
+            foreach (var report in Reports) yield return report.ToCommand(JobId, TaskIndex, Attempt);
+            if (End is { } end) yield return new ReportTaskFinished(JobId, TaskIndex, Attempt, end.Status, end.Reason);
+        }
     }
+
+    /// <summary>The task's end within <see cref="ReportSteps"/>, as <see cref="ReportTaskFinished"/> reports it alone.</summary>
+    public sealed record TaskEnd(JobStatus Status, string? Reason = null);
 
     /// <summary>A step's start (<paramref name="StartedName"/> set) or end (<paramref name="Status"/> set) within <see cref="ReportSteps"/>.</summary>
     public sealed record StepReport(int StepIndex, string? StartedName, int? ExitCode, StepStatus? Status)
