@@ -62,7 +62,8 @@ public static class AkkaConfig
             akka.persistence {
               journal {
                 sql {
-                  class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
+                  # Akka.Persistence.Sql's journal with group commit in front (GroupCommitJournal).
+                  class = "CircleActors.Actors.Persistence.GroupCommitJournal, CircleActors.Actors"
                   connection-string = {{connection}}
                   provider-name = {{provider}}
                   read-isolation-level = {{readIsolation}}
