@@ -79,17 +79,21 @@ public sealed class ReadStore
     }
 
     /// <summary>Runs a batch of projection writes and stores the offset they reach, in one transaction.</summary>
-    public async Task InTransactionAsync(string projection, long offset, Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default)
+    public Task InTransactionAsync(string projection, long offset, Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default) =>
+        InTransactionAsync([projection], offset, work, ct);
+
+    /// <summary>Runs a batch of writes of several projections and stores the offset each of them reaches, in one transaction.</summary>
+    public async Task InTransactionAsync(IReadOnlyList<string> projections, long offset, Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default)
     {
         if (_settings.Provider != JournalProvider.Sqlite)
         {
-            await WriteAsync(projection, offset, work, ct);
+            await WriteAsync(projections, offset, work, ct);
             return;
         }
         await _sqliteWriter.WaitAsync(ct);
         try
         {
-            await WriteAsync(projection, offset, work, ct);
+            await WriteAsync(projections, offset, work, ct);
         }
         finally
         {
@@ -97,15 +101,26 @@ public sealed class ReadStore
         }
     }
 
-    private async Task WriteAsync(string projection, long offset, Func<DbConnection, DbTransaction, Task> work, CancellationToken ct)
+    private async Task WriteAsync(IReadOnlyList<string> projections, long offset, Func<DbConnection, DbTransaction, Task> work, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
+        if (_settings.Provider == JournalProvider.Sqlite)
+        {
+            // No fsync per projection commit: in WAL mode a power cut can then lose the last
+            // commits but never corrupts the file, and a lost commit loses its offset with its
+            // rows, so the batch is projected again from the journal (which keeps syncing each commit).
+            await using var relaxed = Command(connection, null, "PRAGMA synchronous = NORMAL");
+            await relaxed.ExecuteNonQueryAsync(ct);
+        }
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await work(connection, transaction);
-        await using (var command = Command(connection, transaction,
-                         "INSERT INTO projection_offsets (projection, last_offset) VALUES (@p, @o) ON CONFLICT (projection) DO UPDATE SET last_offset = excluded.last_offset",
-                         ("p", projection), ("o", offset)))
+        foreach (var projection in projections)
+        {
+            await using var command = Command(connection, transaction,
+                "INSERT INTO projection_offsets (projection, last_offset) VALUES (@p, @o) ON CONFLICT (projection) DO UPDATE SET last_offset = excluded.last_offset",
+                ("p", projection), ("o", offset));
             await command.ExecuteNonQueryAsync(ct);
+        }
         await transaction.CommitAsync(ct);
     }
 
