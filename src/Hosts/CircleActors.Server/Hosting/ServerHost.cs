@@ -68,7 +68,14 @@ public static class ServerHost
         var clusterPort = options.ClusterPort == 0 ? FreeTcpPort() : options.ClusterPort;
         var self = $"akka.tcp://{ActorSystemName}@{options.ClusterHost}:{clusterPort}";
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // The server reads no settings files. A content root in the working directory, watched for
+        // them, had the host's file watcher scan every directory the server created beneath it
+        // (a data directory there costs a few per cent of a core under load).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.WebHost.UseUrls(options.HttpUrl);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
         if (options.Tls is { } tls)
