@@ -84,6 +84,8 @@ public sealed class TestNode : IAsyncDisposable
             })
             .ConfigureServices(services => services.AddAkka("circleactors", (builder, _) =>
             {
+                // As the server does: the SQLite journals' plugins open their connections through these options.
+                if (JournalConnections.SetupFor(journal.Settings) is { } connections) builder.AddSetup(connections);
                 builder
                     .AddHocon(AkkaConfig.Compose(journal.Settings), HoconAddMode.Prepend)
                     .AddHocon(extraHocon, HoconAddMode.Prepend)

@@ -64,6 +64,7 @@ public static class AkkaConfig
                 sql {
                   # Akka.Persistence.Sql's journal with group commit in front (GroupCommitJournal).
                   class = "CircleActors.Actors.Persistence.GroupCommitJournal, CircleActors.Actors"
+                  plugin-id = "{{JournalConnections.JournalPluginId}}"
                   connection-string = {{connection}}
                   provider-name = {{provider}}
                   read-isolation-level = {{readIsolation}}
@@ -75,6 +76,7 @@ public static class AkkaConfig
                 }
                 sharding {
                   class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
+                  plugin-id = "{{JournalConnections.ShardingJournalPluginId}}"
                   plugin-dispatcher = "akka.persistence.dispatchers.default-plugin-dispatcher"
                   connection-string = {{shardingConnection}}
                   provider-name = {{provider}}

@@ -120,6 +120,7 @@ public static class ServerHost
         {
             var hocon = AkkaConfig.Compose(journal);
             if (options.ExtraHocon is { } extra) hocon = Akka.Configuration.ConfigurationFactory.ParseString(extra).WithFallback(hocon);
+            if (JournalConnections.SetupFor(journal) is { } connections) akka.AddSetup(connections);
             akka.AddHocon(hocon, HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithRemoting(options.ClusterHost, clusterPort)

@@ -1,0 +1,48 @@
+using Akka.Actor.Setup;
+using Akka.Persistence.Sql.Config;
+using LinqToDB;
+using LinqToDB.Data;
+
+namespace CircleActors.Actors.Persistence;
+
+/// <summary>
+/// How the persistence plugins' connections are opened, where a file setting is not enough.
+/// SQLite keeps some settings per connection only; the plugins take them through linq2db's
+/// options, handed over per plugin id (the ids are set in <see cref="Hosting.AkkaConfig"/>).
+/// </summary>
+public static class JournalConnections
+{
+    public const string JournalPluginId = "akka.persistence.journal.sql";
+    public const string ShardingJournalPluginId = "akka.persistence.journal.sharding";
+
+    /// <summary>
+    /// Run on every SQLite connection the journals open. A group commit is one multi-row INSERT
+    /// that touches more pages than SQLite's 64 KiB in-memory statement journal holds, so each
+    /// commit created, wrote and deleted a temporary file in /var/tmp; in memory it costs nothing.
+    /// </summary>
+    public const string SqlitePragmas = "PRAGMA temp_store = MEMORY";
+
+    /// <summary>The options for the SQLite journals' plugins; none for PostgreSQL, which needs none.</summary>
+    public static Setup? SetupFor(JournalSettings journal)
+    {
+        if (journal.Provider != JournalProvider.Sqlite) return null;
+        var setup = new MultiDataOptionsSetup();
+        setup.AddDataOptions(JournalPluginId, SqliteOptions(journal, journal.ConnectionString));
+        setup.AddDataOptions(ShardingJournalPluginId, SqliteOptions(journal, journal.ShardingConnectionString));
+        return setup;
+    }
+
+    private static DataOptions SqliteOptions(JournalSettings journal, string connectionString) =>
+        new DataOptions()
+            .UseConnectionString(journal.Linq2DbProvider, connectionString)
+            .UseAfterConnectionOpened(
+                connection => Pragmas(connection).ExecuteNonQuery(),
+                async (connection, ct) => await Pragmas(connection).ExecuteNonQueryAsync(ct));
+
+    private static System.Data.Common.DbCommand Pragmas(System.Data.Common.DbConnection connection)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = SqlitePragmas;
+        return command;
+    }
+}
