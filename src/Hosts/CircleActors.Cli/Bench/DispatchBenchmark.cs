@@ -86,7 +86,7 @@ public static class DispatchBenchmark
     private const string BatchBranch = "main";
     private const string IdleBranch = "single";
     private const int WarmupJobs = 5;
-    private const int MaxWarmupBatches = 3;
+    private const int MaxWarmupBatches = 10;
     /// <summary>The warm-up ends once the JIT took less than this share of a warm-up batch's wall time.</summary>
     private const double QuietJitShare = 0.02;
     private const int BaselineBatch = 100;
@@ -170,6 +170,7 @@ public static class DispatchBenchmark
                 // Untimed batches shaped like the timed one until the JIT has little left to do, so the
                 // throughput phase runs code the runtime has finished optimising: a running server pays
                 // for that once, but in a 5 x 400 run it was a fifth of the CPU of the timed phase.
+                // Tiered compilation keeps promoting methods for six or so such batches on two cores.
                 for (var batch = 1; batch <= MaxWarmupBatches; batch++)
                 {
                     var jitBefore = StallProbe.JitWork.Now();
