@@ -134,7 +134,9 @@ public sealed class ReadStore
         foreach (var (name, value) in parameters)
         {
             var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
+            // Prefixed: Microsoft.Data.Sqlite looks a bare name up under each prefix in turn, building
+            // three strings and three UTF-8 copies per parameter per execution.
+            parameter.ParameterName = "@" + name;
             parameter.Value = value ?? DBNull.Value;
             command.Parameters.Add(parameter);
         }

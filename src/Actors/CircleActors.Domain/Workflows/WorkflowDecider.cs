@@ -87,7 +87,7 @@ public static class WorkflowDecider
             foreach (var job in next.Jobs)
             {
                 if (next.Scheduled.Contains(job.Name) || next.JobStatuses[job.Name] != JobStatus.Blocked) continue;
-                if (!job.Requires.All(r => RequirementMet(next, r, job.RequiredStatuses?.GetValueOrDefault(r)))) continue;
+                if (!RequirementsMet(next, job)) continue;
                 IWorkflowEvent ready = job.IsApproval
                     ? new WorkflowJobHeld(next.Id, job.Name, now)
                     : new WorkflowJobScheduled(next.Id, context.Project, job.Name, job.JobId, job.JobNumber, now);
@@ -101,6 +101,17 @@ public static class WorkflowDecider
         if (outcome is { } status)
             events.Add(new WorkflowFinished(next.Id, context.Project, next.Started!.Name, status, now));
         return events;
+    }
+
+    /// <remarks>
+    /// A loop rather than a lambda: this runs for every job of the workflow on every job's end,
+    /// and a lambda capturing the job allocated a closure per job each time.
+    /// </remarks>
+    private static bool RequirementsMet(WorkflowState state, PlannedJob job)
+    {
+        foreach (var required in job.Requires)
+            if (!RequirementMet(state, required, job.RequiredStatuses?.GetValueOrDefault(required))) return false;
+        return true;
     }
 
     /// <summary>
@@ -127,7 +138,7 @@ public static class WorkflowDecider
     {
         if (state.RunningJobs.Any()) return null;
         if (state.CancelRequested) return WorkflowStatus.Canceled;
-        var statuses = state.JobStatuses.Values.ToList();
+        var statuses = state.JobStatuses.Values;
         if (statuses.Any(s => s == JobStatus.OnHold) && !statuses.Any(IsFailure)) return null; // held for approval
         if (statuses.Any(s => s == JobStatus.Canceled)) return WorkflowStatus.Canceled;
         if (statuses.Any(IsFailure)) return WorkflowStatus.Failed;
@@ -141,7 +152,7 @@ public static class WorkflowDecider
     {
         if (state.FinishedWith is { } finished) return finished;
         if (state.CancelRequested) return WorkflowStatus.Canceled;
-        var statuses = state.JobStatuses.Values.ToList();
+        var statuses = state.JobStatuses.Values;
         if (statuses.Any(IsFailure)) return WorkflowStatus.Failing;
         if (!state.RunningJobs.Any() && statuses.Any(s => s == JobStatus.OnHold)) return WorkflowStatus.OnHold;
         return WorkflowStatus.Running;

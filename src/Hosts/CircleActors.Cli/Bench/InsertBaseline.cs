@@ -75,7 +75,7 @@ public static class InsertBaseline
     private static DbParameter Parameter(DbCommand command, string name)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        parameter.ParameterName = "@" + name; // a bare name costs a lookup under each prefix
         command.Parameters.Add(parameter);
         return parameter;
     }
