@@ -166,6 +166,14 @@ public static class DispatchBenchmark
                 var deadline = DateTimeOffset.UtcNow + options.Timeout;
                 for (var i = 1; i <= WarmupJobs; i++)
                     await RunOneAsync(client, reads, idleProject, i, deadline, ct);
+                // Before the warm-up batches: the idle phase reaches code paths of its own, and run
+                // after them it left the JIT promoting methods through the timed phase.
+                progress.WriteLine($"idle agent: {options.IdleJobs} single-job pipelines, one at a time");
+                for (var i = 1; i <= options.IdleJobs; i++)
+                    await RunOneAsync(client, reads, idleProject, WarmupJobs + i, deadline, ct);
+                var idleJobs = await documents.RecentAsync<JobState>(DocumentProjection.JobKind, idleProject, options.IdleJobs, ct);
+                var idleLatency = Latency.Of(idleJobs.Select(RunnableToFirstStep).OfType<TimeSpan>());
+
                 var total = options.Jobs * options.Workflows;
                 // Untimed batches shaped like the timed one until the JIT has little left to do, so the
                 // throughput phase runs code the runtime has finished optimising: a running server pays
@@ -183,12 +191,6 @@ public static class DispatchBenchmark
                     progress.WriteLine($"warm-up: batch {batch}, {total} jobs in {clock.Elapsed.TotalSeconds:0.0} s, JIT {jit}");
                     if (jit.Time < clock.Elapsed * QuietJitShare) break;
                 }
-
-                progress.WriteLine($"idle agent: {options.IdleJobs} single-job pipelines, one at a time");
-                for (var i = 1; i <= options.IdleJobs; i++)
-                    await RunOneAsync(client, reads, idleProject, WarmupJobs + i, deadline, ct);
-                var idleJobs = await documents.RecentAsync<JobState>(DocumentProjection.JobKind, idleProject, options.IdleJobs, ct);
-                var idleLatency = Latency.Of(idleJobs.Select(RunnableToFirstStep).OfType<TimeSpan>());
 
                 progress.WriteLine($"throughput: {options.Workflows} pipelines of {options.Jobs} jobs ({total} jobs) at once");
                 var before = await JournalCounts.ReadAsync(journal, ct);
