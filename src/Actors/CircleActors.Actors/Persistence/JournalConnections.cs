@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Akka.Actor.Setup;
 using Akka.Persistence.Sql.Config;
 using LinqToDB;
@@ -36,10 +37,18 @@ public static class JournalConnections
         new DataOptions()
             .UseConnectionString(journal.Linq2DbProvider, connectionString)
             .UseAfterConnectionOpened(
-                connection => Pragmas(connection).ExecuteNonQuery(),
-                async (connection, ct) => await Pragmas(connection).ExecuteNonQueryAsync(ct));
+                connection =>
+                {
+                    using var pragmas = Pragmas(connection);
+                    pragmas.ExecuteNonQuery();
+                },
+                async (connection, ct) =>
+                {
+                    await using var pragmas = Pragmas(connection);
+                    await pragmas.ExecuteNonQueryAsync(ct);
+                });
 
-    private static System.Data.Common.DbCommand Pragmas(System.Data.Common.DbConnection connection)
+    private static DbCommand Pragmas(DbConnection connection)
     {
         var command = connection.CreateCommand();
         command.CommandText = SqlitePragmas;

@@ -109,9 +109,9 @@ public sealed class ReadStore
             // No fsync per projection commit: in WAL mode a power cut can then lose the last
             // commits but never corrupts the file, and a lost commit loses its offset with its
             // rows, so the batch is projected again from the journal (which keeps syncing each commit).
-            // Statement journals in memory: an upsert of a large document (a big workflow's) spilled
-            // its statement journal into a temporary file, created and written for each batch.
-            await using var relaxed = Command(connection, null, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY");
+            // The journals' per-connection settings too: an upsert of a large document (a big
+            // workflow's) spilled its statement journal into a temporary file for each batch.
+            await using var relaxed = Command(connection, null, "PRAGMA synchronous = NORMAL; " + JournalConnections.SqlitePragmas);
             await relaxed.ExecuteNonQueryAsync(ct);
         }
         await using var transaction = await connection.BeginTransactionAsync(ct);
