@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Journal;
 
@@ -10,6 +11,8 @@ namespace CircleActors.Actors.Persistence;
 /// The SQL journal with group commit: the writes of every entity that persisted while a write
 /// was in flight go to the database together, as one batch in one transaction, as soon as it
 /// ends. Each persisting entity is still answered only once its own events are committed.
+/// Recovering entities' highest sequence numbers are read in batches the same way
+/// (<see cref="HighestSequenceNrReads"/>).
 /// </summary>
 /// <remarks>
 /// Akka.Persistence.Sql hands each entity's write to its write stream separately, and under
@@ -26,10 +29,18 @@ public sealed class GroupCommitJournal : SqlWriteJournal
     // Entities with events not yet committed, and the write that commits their last ones: a
     // recovering entity reads its highest sequence number only after them.
     private readonly Dictionary<string, Task> _uncommitted = new();
+    private readonly HighestSequenceNrReads _highest;
+    private readonly ILoggingAdapter _log;
 
     public GroupCommitJournal(Config config) : base(config)
     {
         _maxBatchesInFlight = Math.Max(1, config.GetInt("parallelism", 1));
+        _log = Context.GetLogger();
+        var provider = config.GetString("provider-name").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase)
+            ? JournalProvider.Sqlite
+            : JournalProvider.PostgreSql;
+        _highest = new HighestSequenceNrReads(new JournalSettings(provider, config.GetString("connection-string")),
+            config.GetString("default.journal.table-name", "journal"));
     }
 
     /// <summary>One entity's write, answered when the batch that carried it is committed.</summary>
@@ -91,6 +102,16 @@ public sealed class GroupCommitJournal : SqlWriteJournal
     {
         if (_uncommitted.TryGetValue(persistenceId, out var last))
             await last.ContinueWith(_ => { }, TaskScheduler.Default);
-        return await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+        try
+        {
+            return await _highest.ReadAsync(persistenceId, fromSequenceNr, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _log.Warning("Reading the highest sequence number of {0} in a batch failed ({1}); reading it alone", persistenceId, ex.Message);
+            // Before the plugin has created its tables, or with the database away: the plugin's own
+            // read creates them, or fails the way the circuit breaker counts.
+            return await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+        }
     }
 }
