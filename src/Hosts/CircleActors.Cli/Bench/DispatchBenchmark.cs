@@ -182,13 +182,16 @@ public static class DispatchBenchmark
                 for (var batch = 1; batch <= MaxWarmupBatches; batch++)
                 {
                     var jitBefore = StallProbe.JitWork.Now();
+                    var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
                     var clock = Stopwatch.StartNew();
                     var warmups = await Task.WhenAll(Enumerable.Range(0, options.Workflows).Select(_ =>
                         client.SendAsync(HttpMethod.Post, $"/api/v2/project/{warmupProject}/pipeline", new { Branch = BatchBranch }, ct)));
                     await WaitForTerminalJobsAsync(client, reads, warmupProject, batch * total, warmups.Select(p => p["id"]!.GetValue<string>()).ToList(),
                         progress, deadline, ct);
                     var jit = StallProbe.JitWork.Now().Since(jitBefore);
-                    progress.WriteLine($"warm-up: batch {batch}, {total} jobs in {clock.Elapsed.TotalSeconds:0.0} s, JIT {jit}");
+                    var cpuPerJob = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart) / total;
+                    progress.WriteLine($"warm-up: batch {batch}, {total} jobs in {clock.Elapsed.TotalSeconds:0.0} s, CPU {cpuPerJob.TotalMilliseconds:0.00} ms/job, " +
+                        $"heap {GC.GetTotalMemory(false) / 1_000_000:N0} MB, JIT {jit}");
                     if (jit.Time < clock.Elapsed * QuietJitShare) break;
                 }
 
