@@ -41,8 +41,11 @@ if ! as_owner "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
       || { cat "$base/initdb.log" >&2; fail "initdb failed"; }
   fi
   echo "start-postgres: starting on 127.0.0.1:$port (log: $base/log)" >&2
+  # max_connections: test classes run in parallel, each node with its own pools (journal, snapshots,
+  # sharding, read store), and a burst of recovering entities fills the snapshot store's pool; the
+  # default of 100 was reached.
   as_owner "$pgbin/pg_ctl" -D "$data" -l "$base/log" -w -t 60 \
-    -o "-p $port -k $base -c listen_addresses=127.0.0.1" start >/dev/null \
+    -o "-p $port -k $base -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null \
     || { tail -n 20 "$base/log" >&2 || true; fail "pg_ctl start failed"; }
 fi
 
