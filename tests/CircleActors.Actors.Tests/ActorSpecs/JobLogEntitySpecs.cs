@@ -22,12 +22,7 @@ public sealed class JobLogEntitySpecs : ActorSpec
     private async Task<LogProtocol.LogChunkAck> AppendAsync(long offset, string data, int step = 1) =>
         await _log.Ask<LogProtocol.LogChunkAck>(new LogProtocol.LogChunk(_job, 0, 1, step, offset, data), TimeSpan.FromSeconds(3));
 
-    private string Written(int step = 1)
-    {
-        // Written files may be appended to at any time.
-        using var file = new FileStream(_blobs.LogPath(_job, 0, 1, step), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        return new StreamReader(file).ReadToEnd();
-    }
+    private string Written(int step = 1) => _blobs.ReadLog(_job, 0, 1, step);
 
     [Fact]
     public async Task No_log_file_stays_open_between_chunks()
@@ -38,7 +33,7 @@ public sealed class JobLogEntitySpecs : ActorSpec
         // The process's open descriptors (Linux): none is one of the job's logs, though the entity lives on.
         var open = new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Select(fd => fd.LinkTarget).OfType<string>().ToList();
         Assert.NotEmpty(open);
-        Assert.DoesNotContain(open, target => target.StartsWith(_blobs.JobLogDirectory(_job), StringComparison.Ordinal));
+        Assert.DoesNotContain(_blobs.JobLogPath(_job), open);
         Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, 1, 13, true), await AppendAsync(7, "again\n"));
         Assert.Equal("step 1\nagain\n", Written());
     }
@@ -77,12 +72,11 @@ public sealed class JobLogEntitySpecs : ActorSpec
         ], acks.Acks);
         Assert.Equal("first\nsecond\n", Written());
         Assert.Equal("agent\nmore\n", Written(LogProtocol.AgentLogStep));
-        var refused = _blobs.LogPath(_job, 0, 1, 2);
-        Assert.Equal("", File.Exists(refused) ? File.ReadAllText(refused) : "");
+        Assert.Equal("", Written(2));
     }
 
     [Fact]
-    public async Task The_agents_log_of_a_task_is_kept_beside_its_step_logs_and_not_published_to_live_followers()
+    public async Task The_agents_log_of_a_task_is_kept_in_the_jobs_log_file_and_not_published_to_live_followers()
     {
         var published = CreateTestProbe();
         Sys.EventStream.Subscribe(published.Ref, typeof(LogProtocol.StepOutputWritten));
@@ -91,7 +85,7 @@ public sealed class JobLogEntitySpecs : ActorSpec
 
         Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, LogProtocol.AgentLogStep, 9, true), await AppendAsync(0, "assigned\n", LogProtocol.AgentLogStep));
 
-        Assert.Equal(Path.Combine(_blobs.JobLogDirectory(_job), "0-1-agent.log"), _blobs.LogPath(_job, 0, 1, LogProtocol.AgentLogStep));
+        Assert.Equal([new JobLogFile.Stream(0, 1, LogProtocol.AgentLogStep), new JobLogFile.Stream(0, 1, 0)], JobLogFile.ReadAll(_blobs.JobLogPath(_job)).Select(s => s.Stream));
         Assert.Equal("assigned\n", Written(LogProtocol.AgentLogStep));
         Assert.Equal("step\n", Written(0));
         await published.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
@@ -134,17 +128,44 @@ public sealed class JobLogEntitySpecs : ActorSpec
     [Fact]
     public async Task A_new_entity_continues_the_log_from_the_files_length()
     {
-        await AppendAsync(0, "hello\n");
-        Watch(_log);
-        Sys.Stop(_log);
-        await ExpectTerminatedAsync(_log);
+        await WriteHelloThenStopAsync();
 
-        var again = Sys.ActorOf(JobLogEntity.PropsFor(_blobs));
-        var ack = await again.Ask<LogProtocol.LogChunkAck>(new LogProtocol.LogChunk(_job, 0, 1, 1, 6, "more\n"), TimeSpan.FromSeconds(3));
+        var ack = await AppendThroughANewEntityAsync(6, "more\n");
 
         Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, 1, 11, true), ack);
         Assert.Equal("hello\nmore\n", Written());
     }
+
+    [Fact]
+    public async Task A_new_entity_cuts_off_a_frame_a_crash_left_half_written_and_the_resent_chunk_takes_its_place()
+    {
+        await WriteHelloThenStopAsync();
+        // A crash in the middle of the next frame's write: its header and part of its data.
+        var path = _blobs.JobLogPath(_job);
+        var whole = new FileInfo(path).Length;
+        using (var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
+            JobLogFile.Append(file, whole, new JobLogFile.Stream(0, 1, 1), "torn\n"u8);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..(int)(whole + JobLogFile.HeaderLength + 2)]);
+        Assert.Equal("hello\n", Written());
+
+        var ack = await AppendThroughANewEntityAsync(6, "more\n");
+
+        Assert.Equal(new LogProtocol.LogChunkAck(_job, 0, 1, 1, 11, true), ack);
+        Assert.Equal("hello\nmore\n", Written());
+        Assert.Equal(whole + JobLogFile.HeaderLength + 5, new FileInfo(path).Length);
+    }
+
+    /// <summary>Step 1 gets "hello\n", then the entity stops (as when it passivates, or its node goes down).</summary>
+    private async Task WriteHelloThenStopAsync()
+    {
+        await AppendAsync(0, "hello\n");
+        Watch(_log);
+        Sys.Stop(_log);
+        await ExpectTerminatedAsync(_log);
+    }
+
+    private async Task<LogProtocol.LogChunkAck> AppendThroughANewEntityAsync(long offset, string data) =>
+        await Sys.ActorOf(JobLogEntity.PropsFor(_blobs)).Ask<LogProtocol.LogChunkAck>(new LogProtocol.LogChunk(_job, 0, 1, 1, offset, data), TimeSpan.FromSeconds(3));
 
     protected override void Dispose(bool disposing)
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using CircleActors.Actors.Blobs;
 using CircleActors.Actors.Logs;
 using CircleActors.Domain.Common;
@@ -70,42 +71,57 @@ public sealed class BlobStoreSpecs : IDisposable
     }
 
     [Fact]
-    public void A_jobs_logs_share_its_directory_and_are_listed_in_task_attempt_and_step_order_without_the_agents_log()
+    public void A_jobs_logs_are_one_file_whose_step_logs_are_listed_in_task_attempt_and_step_order_without_the_agents_log()
     {
         var job = new JobId(Guid.NewGuid());
-        foreach (var (task, attempt, step) in new[] { (1, 1, 0), (0, 2, 1), (0, 1, 10), (0, 1, 2), (0, 1, LogProtocol.AgentLogStep) })
+        var path = _store.JobLogPath(job);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write))
         {
-            var path = _store.LogPath(job, task, attempt, step);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, $"{task} {attempt} {step}");
+            long end = 0;
+            foreach (var (task, attempt, step) in new[] { (1, 1, 0), (0, 2, 1), (0, 1, 10), (0, 1, 2), (0, 1, LogProtocol.AgentLogStep), (0, 1, 2) })
+                end = JobLogFile.Append(file, end, new JobLogFile.Stream(task, attempt, step), Encoding.UTF8.GetBytes($"{task} {attempt} {step}."));
         }
 
-        Assert.Equal([(0, 1, 2), (0, 1, 10), (0, 2, 1), (1, 1, 0)], _store.StepLogsOf(job).Select(l => (l.TaskIndex, l.Attempt, l.StepIndex)));
-        Assert.All(_store.StepLogsOf(job), l => Assert.Equal($"{l.TaskIndex} {l.Attempt} {l.StepIndex}", File.ReadAllText(l.Path)));
-        Assert.Equal([_store.JobLogDirectory(job)], Directory.EnumerateDirectories(Path.GetDirectoryName(_store.JobLogDirectory(job))!));
-        Assert.Empty(Directory.EnumerateDirectories(_store.JobLogDirectory(job)));
+        Assert.Equal([(0, 1, 2), (0, 1, 10), (0, 2, 1), (1, 1, 0)], _store.StepLogsOf(job).Select(l => (l.Stream.TaskIndex, l.Stream.Attempt, l.Stream.StepIndex)));
+        Assert.Equal("0 1 2.0 1 2.", _store.ReadLog(job, 0, 1, 2));
+        Assert.Equal("0 1 -1.", _store.ReadLog(job, 0, 1, LogProtocol.AgentLogStep));
+        Assert.Equal("", _store.ReadLog(job, 0, 1, 3));
+        Assert.Equal("1 2.0", Encoding.UTF8.GetString(JobLogFile.Read(path, new JobLogFile.Stream(0, 1, 2), offset: 2, count: 5)));
+        Assert.Equal([path], Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(path)!));
     }
 
     [Fact]
-    public void Logs_in_the_earlier_layout_move_to_their_jobs_directory_once_and_a_move_cut_short_is_finished()
+    public void Logs_in_either_earlier_layout_become_one_file_per_job_once_and_a_conversion_cut_short_is_finished()
     {
-        var job = new JobId(Guid.NewGuid());
-        var hex = job.Value.ToString("N");
-        var jobDirectory = Path.Combine(_root.FullName, "logs", hex[..2], hex);
-        // Before 2026-11-23: a directory per task and attempt. One file was already moved when a start was cut short.
-        WriteFile(Path.Combine(jobDirectory, "0", "1", "0000.log"), "spin up");
-        WriteFile(Path.Combine(jobDirectory, "0", "1", "agent.log"), "assigned");
-        WriteFile(Path.Combine(jobDirectory, "0", "2", "0001.log"), "second attempt");
-        WriteFile(Path.Combine(jobDirectory, "0-1-0001.log"), "moved already");
+        string JobDirectory(JobId job) => Path.Combine(_root.FullName, "logs", job.Value.ToString("N")[..2], job.Value.ToString("N"));
+        // Before 2026-11-23: a directory per task and attempt; with one file already moved when a start was cut short.
+        var oldest = new JobId(Guid.NewGuid());
+        WriteFile(Path.Combine(JobDirectory(oldest), "0", "1", "0000.log"), "spin up");
+        WriteFile(Path.Combine(JobDirectory(oldest), "0", "1", "agent.log"), "assigned");
+        WriteFile(Path.Combine(JobDirectory(oldest), "0", "2", "0001.log"), "second attempt");
+        WriteFile(Path.Combine(JobDirectory(oldest), "0-1-0001.log"), "moved already");
+        // Until 2026-11-24: a file per stream in the job's directory.
+        var flat = new JobId(Guid.NewGuid());
+        WriteFile(Path.Combine(JobDirectory(flat), "1-1-0000.log"), "task 1");
+        WriteFile(Path.Combine(JobDirectory(flat), "0-1-agent.log"), "agent");
+        // Converted, but its directory was not yet removed when the start was cut short.
+        var converted = new JobId(Guid.NewGuid());
+        WriteFile(Path.Combine(JobDirectory(converted), "0-1-0000.log"), "converted before");
+        File.Copy(Path.Combine(JobDirectory(flat), "1-1-0000.log"), JobDirectory(converted) + ".log");
 
-        Assert.Equal(3, _store.MoveLogsOfEarlierLayout());
+        Assert.Equal(2, _store.ConvertLogsOfEarlierLayouts());
 
-        Assert.Equal(["spin up", "moved already", "second attempt"], _store.StepLogsOf(job).Select(l => File.ReadAllText(l.Path)));
-        Assert.Equal("assigned", File.ReadAllText(_store.LogPath(job, 0, 1, LogProtocol.AgentLogStep)));
-        Assert.Empty(Directory.EnumerateDirectories(jobDirectory));
+        Assert.Equal(["spin up", "moved already", "second attempt"], _store.StepLogsOf(oldest).Select(l => l.Text));
+        Assert.Equal("assigned", _store.ReadLog(oldest, 0, 1, LogProtocol.AgentLogStep));
+        Assert.Equal(["task 1"], _store.StepLogsOf(flat).Select(l => l.Text));
+        Assert.Equal("agent", _store.ReadLog(flat, 0, 1, LogProtocol.AgentLogStep));
+        Assert.False(Directory.Exists(JobDirectory(oldest)));
+        Assert.False(Directory.Exists(JobDirectory(converted)));
+        Assert.Equal("task 1", File.ReadAllText(JobDirectory(converted) + ".log"));
         // Later starts find the marker and do not walk the logs again.
-        WriteFile(Path.Combine(jobDirectory, "0", "3", "0000.log"), "written by hand");
-        Assert.Equal(0, _store.MoveLogsOfEarlierLayout());
+        WriteFile(Path.Combine(JobDirectory(oldest), "0-3-0000.log"), "written by hand");
+        Assert.Equal(0, _store.ConvertLogsOfEarlierLayouts());
     }
 
     private static void WriteFile(string path, string content)

@@ -25,21 +25,20 @@ public sealed class BlobStore(string root)
     public string Root { get; } = root;
 
     /// <summary>
-    /// The output of one step of one attempt of one task: <c>logs/jj/job/task-attempt-step.log</c>. All of a
-    /// job's logs share one directory: a new file or directory is the costliest part of storing a short job's output.
+    /// All of a job's output, every step of every attempt of every parallel task and the agent's
+    /// own log of each attempt, in one file of frames (<see cref="Logs.JobLogFile"/>):
+    /// <c>logs/jj/job.log</c>. A new file or directory is the costliest part of storing a short
+    /// job's output, so a job gets one.
     /// </summary>
-    public string StepLogPath(JobId job, int taskIndex, int attempt, int stepIndex) =>
-        Path.Combine(JobLogDirectory(job), $"{taskIndex}-{attempt}-{stepIndex:D4}.log");
+    public string JobLogPath(JobId job) => Path.Combine(Root, "logs", job.Value.ToString("N")[..2], job.Value.ToString("N") + ".log");
 
-    /// <summary>The log of <see cref="Logs.LogProtocol.AgentLogStep"/> (<c>task-attempt-agent.log</c>), else the step's.</summary>
-    public string LogPath(JobId job, int taskIndex, int attempt, int stepIndex) =>
-        stepIndex == Logs.LogProtocol.AgentLogStep
-            ? Path.Combine(JobLogDirectory(job), $"{taskIndex}-{attempt}-{AgentLogName}")
-            : StepLogPath(job, taskIndex, attempt, stepIndex);
+    /// <summary>Every stream of the job's log as text, as far as it is written; a stream missing from it has printed nothing.</summary>
+    public IReadOnlyDictionary<Logs.JobLogFile.Stream, string> ReadLogs(JobId job) =>
+        Logs.JobLogFile.ReadAll(JobLogPath(job)).ToDictionary(s => s.Stream, s => Encoding.UTF8.GetString(s.Data));
 
-    public string JobLogDirectory(JobId job) => JobDirectory("logs", job);
-
-    private const string AgentLogName = "agent.log";
+    /// <summary>One stream of the job's log as text, as far as it is written ("" when nothing is).</summary>
+    public string ReadLog(JobId job, int taskIndex, int attempt, int stepIndex) =>
+        ReadLogs(job).GetValueOrDefault(new Logs.JobLogFile.Stream(taskIndex, attempt, stepIndex), "");
 
     /// <summary>Where uploads are written until they are checked; on the same file system as the blobs, so a move is a rename.</summary>
     public string TemporaryPath(Guid upload) => Path.Combine(Root, "tmp", upload.ToString("N"));
@@ -172,61 +171,81 @@ public sealed class BlobStore(string root)
 
     private static string Hex(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 
-    public sealed record StepLog(int TaskIndex, int Attempt, int StepIndex, string Path);
+    /// <summary>Every step's output the job has so far (not the agent's logs), in task, attempt and step order.</summary>
+    public IReadOnlyList<(Logs.JobLogFile.Stream Stream, string Text)> StepLogsOf(JobId job) =>
+        Logs.JobLogFile.ReadAll(JobLogPath(job)).Where(s => s.Stream.StepIndex != Logs.LogProtocol.AgentLogStep)
+            .Select(s => (s.Stream, Encoding.UTF8.GetString(s.Data))).ToList();
 
-    /// <summary>Every step log a job has so far, in task, attempt and step order.</summary>
-    public IReadOnlyList<StepLog> StepLogsOf(Domain.Common.JobId job)
-    {
-        var jobDirectory = JobLogDirectory(job);
-        if (!Directory.Exists(jobDirectory)) return [];
-        var logs = new List<StepLog>();
-        foreach (var file in Directory.EnumerateFiles(jobDirectory, "*.log"))
-            if (Path.GetFileNameWithoutExtension(file).Split('-') is [var task, var attempt, var step] &&
-                int.TryParse(task, out var taskIndex) && int.TryParse(attempt, out var attemptNumber) && int.TryParse(step, out var stepIndex))
-                logs.Add(new StepLog(taskIndex, attemptNumber, stepIndex, file));
-        return logs.OrderBy(l => l.TaskIndex).ThenBy(l => l.Attempt).ThenBy(l => l.StepIndex).ToList();
-    }
-
-    private const string LogLayoutMarker = ".flat-layout";
+    private const string LogLayoutMarker = ".framed-layout";
+    /// <summary>The most data one frame of a converted log holds.</summary>
+    private const int ConvertedFrameBytes = 1 << 20;
 
     /// <summary>
-    /// Moves the logs of a data directory written before 2026-11-23, when each attempt had a directory
-    /// of its own (<c>logs/jj/job/task/attempt/step.log</c>), into the job's directory under the names
-    /// they have now. Run when a services node starts, before logs are read or written; a marker file
-    /// makes later starts skip the walk, and a start after a crash in the middle finishes the move.
+    /// Turns the logs of a data directory written before 2026-11-24, a directory per job with a file
+    /// per stream (<c>logs/jj/job/task-attempt-step.log</c>, or before 2026-11-23
+    /// <c>logs/jj/job/task/attempt/step.log</c>), into the job's one file of frames, and removes
+    /// the directory. Run when a services node starts, before logs are read or written; a marker
+    /// file makes later starts skip the walk. Each file of frames is written beside its place and
+    /// renamed into it, so a start after a crash in the middle finds either the old directory
+    /// alone (converted again) or both (the directory is then only removed).
     /// </summary>
-    /// <returns>How many files were moved.</returns>
-    public int MoveLogsOfEarlierLayout()
+    /// <returns>How many jobs' logs were converted.</returns>
+    public int ConvertLogsOfEarlierLayouts()
     {
         var logs = Path.Combine(Root, "logs");
         var marker = Path.Combine(logs, LogLayoutMarker);
         if (File.Exists(marker)) return 0;
-        var moved = 0;
+        var converted = 0;
         if (Directory.Exists(logs))
             foreach (var bucket in Directory.EnumerateDirectories(logs))
             foreach (var jobDirectory in Directory.EnumerateDirectories(bucket))
-            foreach (var taskDirectory in Directory.EnumerateDirectories(jobDirectory))
             {
-                if (!int.TryParse(Path.GetFileName(taskDirectory), out var task)) continue;
-                foreach (var attemptDirectory in Directory.EnumerateDirectories(taskDirectory))
+                var target = jobDirectory + ".log";
+                if (!File.Exists(target))
                 {
-                    if (!int.TryParse(Path.GetFileName(attemptDirectory), out var attempt)) continue;
-                    foreach (var file in Directory.EnumerateFiles(attemptDirectory, "*.log"))
+                    var temporary = target + ".converting";
+                    using (var file = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write))
                     {
-                        File.Move(file, Path.Combine(jobDirectory, $"{task}-{attempt}-{Path.GetFileName(file)}"));
-                        moved++;
+                        long end = 0;
+                        foreach (var (stream, path) in StreamFilesOf(jobDirectory))
+                        {
+                            var data = File.ReadAllBytes(path);
+                            for (var at = 0; at < data.Length; at += ConvertedFrameBytes)
+                                end = Logs.JobLogFile.Append(file, end, stream, data.AsSpan(at, Math.Min(ConvertedFrameBytes, data.Length - at)));
+                        }
                     }
-                    DeleteIfEmpty(attemptDirectory);
+                    File.Move(temporary, target);
+                    converted++;
                 }
-                DeleteIfEmpty(taskDirectory);
+                Directory.Delete(jobDirectory, recursive: true);
             }
         Directory.CreateDirectory(logs);
-        File.WriteAllText(marker, "logs/jj/job/task-attempt-step.log\n");
-        return moved;
+        // The marker of the layout before, which this one replaces.
+        File.Delete(Path.Combine(logs, ".flat-layout"));
+        File.WriteAllText(marker, "logs/jj/job.log\n");
+        return converted;
     }
 
-    private static void DeleteIfEmpty(string directory)
+    /// <summary>The stream files of a job directory in either earlier layout, in task, attempt and step order.</summary>
+    private static IEnumerable<(Logs.JobLogFile.Stream Stream, string Path)> StreamFilesOf(string jobDirectory)
     {
-        if (!Directory.EnumerateFileSystemEntries(directory).Any()) Directory.Delete(directory);
+        static int? Step(string name) => name == "agent" ? Logs.LogProtocol.AgentLogStep : int.TryParse(name, out var step) ? step : null;
+        var found = new List<(Logs.JobLogFile.Stream Stream, string Path)>();
+        foreach (var file in Directory.EnumerateFiles(jobDirectory, "*.log"))
+            if (Path.GetFileNameWithoutExtension(file).Split('-', 3) is [var task, var attempt, var step] &&
+                int.TryParse(task, out var taskIndex) && int.TryParse(attempt, out var attemptNumber) && Step(step) is { } stepIndex)
+                found.Add((new Logs.JobLogFile.Stream(taskIndex, attemptNumber, stepIndex), file));
+        foreach (var taskDirectory in Directory.EnumerateDirectories(jobDirectory))
+        {
+            if (!int.TryParse(Path.GetFileName(taskDirectory), out var taskIndex)) continue;
+            foreach (var attemptDirectory in Directory.EnumerateDirectories(taskDirectory))
+            {
+                if (!int.TryParse(Path.GetFileName(attemptDirectory), out var attemptNumber)) continue;
+                foreach (var file in Directory.EnumerateFiles(attemptDirectory, "*.log"))
+                    if (Step(Path.GetFileNameWithoutExtension(file)) is { } stepIndex)
+                        found.Add((new Logs.JobLogFile.Stream(taskIndex, attemptNumber, stepIndex), file));
+            }
+        }
+        return found.OrderBy(f => f.Stream.TaskIndex).ThenBy(f => f.Stream.Attempt).ThenBy(f => f.Stream.StepIndex);
     }
 }

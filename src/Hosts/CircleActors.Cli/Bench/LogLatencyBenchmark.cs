@@ -163,7 +163,7 @@ public static class LogLatencyBenchmark
             var stalls = await probe.StopAsync();
             if (ended.Status != JobStatus.Success)
                 throw new InvalidOperationException($"the printing job ended {ended.Status.ToWire()}: " +
-                                                    string.Join(" | ", blobs.StepLogsOf(job.Id).Select(log => File.ReadAllText(log.Path).Trim())));
+                                                    string.Join(" | ", blobs.StepLogsOf(job.Id).Select(log => log.Text.Trim())));
 
             // Lines printed after the last subscription must reach every watcher live; the hub sends a step's output before the view that ends it.
             var subscribedNs = UnixNanoseconds(subscribedAt);
@@ -195,7 +195,7 @@ public static class LogLatencyBenchmark
 
     /// <summary>The timestamped lines the step printed from <paramref name="ns"/> on, as its stored log holds them.</summary>
     private static int PrintedAfter(BlobStore blobs, JobId job, long ns) =>
-        blobs.StepLogsOf(job).SelectMany(log => File.ReadLines(log.Path)).Count(line => TimestampOf(line) is { } printed && printed.At >= ns);
+        blobs.StepLogsOf(job).SelectMany(log => log.Text.Split('\n')).Count(line => TimestampOf(line) is { } printed && printed.At >= ns);
 
     private static (long Number, long At)? TimestampOf(string line) =>
         line.Split(' ') is [Marker, var n, var at] && long.TryParse(n, out var number) && long.TryParse(at, out var printed) ? (number, printed) : null;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CircleActors.Actors.Blobs;
+using CircleActors.Actors.Logs;
 using CircleActors.Actors.Common;
 using CircleActors.Actors.Projections;
 using CircleActors.Agent.Runtime;
@@ -111,8 +112,8 @@ public static class LogThroughputBenchmark
             var jobs = await documents.RecentAsync<JobState>(DocumentProjection.JobKind, Project, 1, ct);
             if (jobs is [var job])
             {
-                var log = new FileInfo(blobs.StepLogPath(job.Id, 0, job.Tasks[0].Attempt, 1));
-                var stored = log.Exists ? log.Length : 0;
+                var step = new JobLogFile.Stream(0, job.Tasks[0].Attempt, 1);
+                var stored = JobLogFile.ReadAll(blobs.JobLogPath(job.Id)).FirstOrDefault(s => s.Stream == step).Data?.Length ?? 0;
                 if (stored >= bytes) storedAt ??= DateTimeOffset.UtcNow;
                 if (job.Status.IsTerminal())
                     return job.Status == JobStatus.Success

@@ -33,24 +33,13 @@ public static class JobLogsApi
         if (state is not { Exists: true }) return ApiErrors.NotFound($"job {job!.Trim()} not found");
         if (state.Tasks.FirstOrDefault(t => t.Index == index) is not { } task)
             return ApiErrors.NotFound($"job {state.Template!.JobNumber} has {state.Tasks.Length} parallel task(s): alloc is 0 to {state.Tasks.Length - 1}");
-        var steps = new List<StepLogView>();
-        foreach (var step in task.Steps)
-            steps.Add(new StepLogView(step.Index, step.Name, step.Status.ToWire(), step.ExitCode,
-                await ReadLogAsync(blobs.LogPath(state.Id, task.Index, task.Attempt, step.Index))));
+        var logs = blobs.ReadLogs(state.Id);
+        string Log(int step) => logs.GetValueOrDefault(new JobLogFile.Stream(task.Index, task.Attempt, step), "");
+        var steps = task.Steps.Select(step => new StepLogView(step.Index, step.Name, step.Status.ToWire(), step.ExitCode, Log(step.Index))).ToList();
         return Results.Json(new JobLogsView(state.Id.ToString(), state.Template!.Project.Value, state.Template.JobNumber, state.Template.JobName,
             task.Index, task.Attempt, task.Status.ToWire(), task.Node?.Value,
-            await ReadLogAsync(blobs.LogPath(state.Id, task.Index, task.Attempt, LogProtocol.AgentLogStep)), steps));
+            Log(LogProtocol.AgentLogStep), steps));
     });
-
-    /// <summary>A log as far as it is written; empty when nothing was (a step that printed nothing, a task not started).</summary>
-    public static async Task<string> ReadLogAsync(string path)
-    {
-        if (!File.Exists(path)) return "";
-        // Shared for writing: the job's log entity may still be appending to it.
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        return await reader.ReadToEndAsync();
-    }
 
     /// <summary>The line above a step's output: <c>==> [task] name (status, exit N)</c>, as every reader of job output prints it.</summary>
     public static string StepHeader(string taskPrefix, string name, string status, int? exitCode) =>

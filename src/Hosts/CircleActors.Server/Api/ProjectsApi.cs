@@ -1,6 +1,7 @@
 using System.Text;
 using Akka.Actor;
 using CircleActors.Actors.Blobs;
+using CircleActors.Actors.Logs;
 using CircleActors.Actors.Common;
 using CircleActors.Actors.Pipelines;
 using CircleActors.Actors.Projections;
@@ -124,11 +125,12 @@ public static class ProjectsApi
             // is projected on its own), and output must not look empty once its workflow has ended.
             var job = await Reliably.AskForAsync<JobState>(entities.Jobs, new JobQueries.GetJob(document.Id), ct);
             var text = new StringBuilder();
+            var logs = blobs.ReadLogs(job.Id);
             foreach (var task in job.Tasks)
             foreach (var step in task.Steps)
             {
                 text.Append(JobLogsApi.StepHeader(job.Tasks.Length > 1 ? $"[{task.Index}] " : "", step.Name, step.Status.ToWire(), step.ExitCode));
-                text.Append(await JobLogsApi.ReadLogAsync(blobs.StepLogPath(job.Id, task.Index, task.Attempt, step.Index)));
+                text.Append(logs.GetValueOrDefault(new JobLogFile.Stream(task.Index, task.Attempt, step.Index), ""));
             }
             return Results.Text(text.ToString(), "text/plain; charset=utf-8");
         });

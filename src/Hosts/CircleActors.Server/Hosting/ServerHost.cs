@@ -59,7 +59,7 @@ public static class ServerHost
         var readStore = new ReadStore(journal, dataDirectory);
         readStore.InitializeAsync().GetAwaiter().GetResult();
         var blobs = new BlobStore(Path.Combine(dataDirectory, "blobs"));
-        if (blobs.MoveLogsOfEarlierLayout() is var movedLogs and > 0) announce($"Moved {movedLogs} step logs to the current layout of blobs/logs");
+        if (blobs.ConvertLogsOfEarlierLayouts() is var convertedLogs and > 0) announce($"Converted the logs of {convertedLogs} jobs to the current layout of blobs/logs");
         var testResults = new TestResultsReadModel(readStore);
         var mirror = new RepositoryMirror(Path.Combine(dataDirectory, "repos"));
         var documents = new ReadDocuments(readStore);

@@ -6,10 +6,10 @@ using CircleActors.Domain.Common;
 namespace CircleActors.Server.Live;
 
 /// <summary>
-/// One client's view of one job's step logs: turns the byte stream of each step log into
+/// One client's view of one job's step logs: turns the byte stream of each step into
 /// numbered lines with no line missing or repeated between the snapshot and the live stream.
 /// <para>
-/// It is registered for the job's output before the snapshot reads the log files, and buffers
+/// It is registered for the job's output before the snapshot reads the job's log file, and buffers
 /// what arrives meanwhile. The snapshot records each log's byte length; buffered and later
 /// chunks are then cut by byte offset: a chunk wholly before that length was in the snapshot,
 /// one that straddles it is trimmed, and one after a gap (chunks dropped from a full buffer)
@@ -59,9 +59,8 @@ public sealed class LogFollower(JobId job, BlobStore blobs, ClientOutbox outbox)
     {
         lock (_gate)
         {
-            foreach (var log in blobs.StepLogsOf(Job))
+            foreach (var (log, bytes) in JobLogFile.ReadAll(blobs.JobLogPath(Job)).Where(s => s.Stream.StepIndex != LogProtocol.AgentLogStep))
             {
-                var bytes = ReadRange(log.Path, 0, long.MaxValue);
                 var (text, length) = Readable(bytes);
                 var cursor = new Cursor();
                 _cursors[(log.TaskIndex, log.Attempt, log.StepIndex)] = cursor;
@@ -82,8 +81,8 @@ public sealed class LogFollower(JobId job, BlobStore blobs, ClientOutbox outbox)
         if (!_cursors.TryGetValue(key, out var cursor)) _cursors[key] = cursor = new Cursor();
         if (chunk.Offset > cursor.Offset)
         {
-            var path = blobs.StepLogPath(chunk.JobId, chunk.TaskIndex, chunk.Attempt, chunk.StepIndex);
-            var missing = ReadRange(path, cursor.Offset, chunk.Offset - cursor.Offset);
+            var missing = JobLogFile.Read(blobs.JobLogPath(chunk.JobId), new JobLogFile.Stream(chunk.TaskIndex, chunk.Attempt, chunk.StepIndex),
+                cursor.Offset, chunk.Offset - cursor.Offset);
             Send(key, cursor, Encoding.UTF8.GetString(missing), cursor.Offset + missing.Length);
         }
         var data = Encoding.UTF8.GetBytes(chunk.Data);
@@ -127,17 +126,5 @@ public sealed class LogFollower(JobId job, BlobStore blobs, ClientOutbox outbox)
             var lastNewline = Array.LastIndexOf(bytes, (byte)'\n') + 1;
             return (Encoding.UTF8.GetString(bytes, 0, lastNewline), lastNewline);
         }
-    }
-
-    private static byte[] ReadRange(string path, long offset, long count)
-    {
-        if (!File.Exists(path)) return [];
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        if (offset >= stream.Length) return [];
-        stream.Position = offset;
-        var length = (int)Math.Min(count, stream.Length - offset);
-        var bytes = new byte[length];
-        stream.ReadExactly(bytes);
-        return bytes;
     }
 }
