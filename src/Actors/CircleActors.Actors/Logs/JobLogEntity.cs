@@ -45,11 +45,9 @@ public sealed class JobLogEntity : ReceiveActor
         using var file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         if (_lengths is null)
         {
-            var (frames, end) = JobLogFile.Scan(file);
-            _lengths = frames.GroupBy(f => f.Stream).ToDictionary(g => g.Key, g => g.Sum(f => (long)f.Length));
-            _end = end;
+            (_lengths, _end) = JobLogFile.Scan(file);
             // A frame cut short by a crash: the chunk it carried was never acknowledged, and comes again.
-            if (RandomAccess.GetLength(file) > end) RandomAccess.SetLength(file, end);
+            if (RandomAccess.GetLength(file) > _end) RandomAccess.SetLength(file, _end);
         }
         var acks = new List<LogProtocol.LogChunkAck>(chunks.Count);
         foreach (var chunk in chunks)

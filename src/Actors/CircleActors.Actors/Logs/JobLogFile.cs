@@ -24,25 +24,23 @@ public static class JobLogFile
     /// <summary>One stream of a job's log: <see cref="LogProtocol.AgentLogStep"/> as the step is the agent's log of the attempt.</summary>
     public readonly record struct Stream(int TaskIndex, int Attempt, int StepIndex);
 
-    /// <summary>Where one frame's data lies in the file.</summary>
-    public readonly record struct Frame(Stream Stream, long DataAt, int Length);
-
-    /// <summary>The whole frames of the file, in order, and where the last one ends; reads the headers only, for the writer.</summary>
-    public static (IReadOnlyList<Frame> Frames, long End) Scan(SafeFileHandle file)
+    /// <summary>
+    /// Each stream's length in the file's whole frames, and where the last of them ends; reads the
+    /// headers only, for the writer.
+    /// </summary>
+    public static (Dictionary<Stream, long> Lengths, long End) Scan(SafeFileHandle file)
     {
-        var frames = new List<Frame>();
+        var lengths = new Dictionary<Stream, long>();
         var fileLength = RandomAccess.GetLength(file);
         Span<byte> header = stackalloc byte[HeaderLength];
         long at = 0;
-        while (at + HeaderLength <= fileLength && RandomAccess.Read(file, header, at) == HeaderLength)
+        while (at + HeaderLength <= fileLength && RandomAccess.Read(file, header, at) == HeaderLength &&
+               WholeFrame(header, fileLength - at - HeaderLength) is var (stream, length))
         {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
-            if (length < 0 || at + HeaderLength + length > fileLength) break;
-            frames.Add(new Frame(new Stream(BinaryPrimitives.ReadInt32LittleEndian(header),
-                BinaryPrimitives.ReadInt32LittleEndian(header[4..]), BinaryPrimitives.ReadInt32LittleEndian(header[8..])), at + HeaderLength, length));
+            lengths[stream] = lengths.GetValueOrDefault(stream) + length;
             at += HeaderLength + length;
         }
-        return (frames, at);
+        return (lengths, at);
     }
 
     /// <summary>Appends one frame at <paramref name="end"/> (the end of the last whole frame) in one write.</summary>
@@ -72,13 +70,9 @@ public static class JobLogFile
         content = content[..RandomAccess.Read(file, content, 0)];
         var streams = new Dictionary<Stream, MemoryStream>();
         var at = 0;
-        while (at + HeaderLength <= content.Length)
+        while (at + HeaderLength <= content.Length &&
+               WholeFrame(content.AsSpan(at, HeaderLength), content.Length - at - HeaderLength) is var (stream, length))
         {
-            var header = content.AsSpan(at, HeaderLength);
-            var length = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
-            if (length < 0 || at + HeaderLength + length > content.Length) break;
-            var stream = new Stream(BinaryPrimitives.ReadInt32LittleEndian(header), BinaryPrimitives.ReadInt32LittleEndian(header[4..]),
-                BinaryPrimitives.ReadInt32LittleEndian(header[8..]));
             if (!streams.TryGetValue(stream, out var data)) streams[stream] = data = new MemoryStream();
             data.Write(content, at + HeaderLength, length);
             at += HeaderLength + length;
@@ -92,7 +86,16 @@ public static class JobLogFile
     {
         var data = ReadAll(path).FirstOrDefault(s => s.Stream == stream).Data ?? [];
         if (offset >= data.Length) return [];
-        return data[(int)offset..(int)Math.Min(data.Length, offset + Math.Min(count, data.Length))];
+        return data.AsSpan((int)offset, (int)Math.Min(count, data.Length - offset)).ToArray();
+    }
+
+    /// <summary>The stream and data length a header names, when the frame's data is all there (<paramref name="dataAvailable"/> bytes follow it).</summary>
+    private static (Stream Stream, int Length)? WholeFrame(ReadOnlySpan<byte> header, long dataAvailable)
+    {
+        var length = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
+        if (length < 0 || length > dataAvailable) return null;
+        return (new Stream(BinaryPrimitives.ReadInt32LittleEndian(header), BinaryPrimitives.ReadInt32LittleEndian(header[4..]),
+            BinaryPrimitives.ReadInt32LittleEndian(header[8..])), length);
     }
 
     private static SafeFileHandle? OpenForReading(string path)

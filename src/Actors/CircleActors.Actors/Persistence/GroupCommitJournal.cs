@@ -36,10 +36,7 @@ public sealed class GroupCommitJournal : SqlWriteJournal
     {
         _maxBatchesInFlight = Math.Max(1, config.GetInt("parallelism", 1));
         _log = Context.GetLogger();
-        var provider = config.GetString("provider-name").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase)
-            ? JournalProvider.Sqlite
-            : JournalProvider.PostgreSql;
-        _highest = new HighestSequenceNrReads(new JournalSettings(provider, config.GetString("connection-string")),
+        _highest = new HighestSequenceNrReads(JournalSettings.OfPlugin(config.GetString("provider-name"), config.GetString("connection-string")),
             config.GetString("default.journal.table-name", "journal"));
     }
 

@@ -52,6 +52,11 @@ public sealed record JournalSettings(JournalProvider Provider, string Connection
         _ => throw new ArgumentOutOfRangeException(nameof(Provider)),
     };
 
+    /// <summary>The settings a persistence plugin's configuration holds (<see cref="Linq2DbProvider"/> and the connection string) read back.</summary>
+    public static JournalSettings OfPlugin(string linq2DbProvider, string connectionString) =>
+        Enum.GetValues<JournalProvider>().Select(p => new JournalSettings(p, connectionString)).FirstOrDefault(j => j.Linq2DbProvider == linq2DbProvider)
+        ?? throw new ArgumentException($"no journal provider has the linq2db name '{linq2DbProvider}'");
+
     public static JournalProvider ParseProvider(string name) => name.ToLowerInvariant() switch
     {
         "sqlite" => JournalProvider.Sqlite,
