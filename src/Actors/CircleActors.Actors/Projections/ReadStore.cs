@@ -46,7 +46,7 @@ public sealed class ReadStore
             """
             CREATE TABLE IF NOT EXISTS read_documents (
               kind TEXT NOT NULL, id TEXT NOT NULL, project TEXT, number BIGINT, parent_id TEXT,
-              status TEXT, document TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+              status TEXT, document TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, last_offset BIGINT,
               PRIMARY KEY (kind, id))
             """,
             "CREATE INDEX IF NOT EXISTS read_documents_by_number ON read_documents (kind, project, number)",
@@ -69,6 +69,21 @@ public sealed class ReadStore
             command.CommandText = sql;
             await command.ExecuteNonQueryAsync(ct);
         }
+        await AddColumnAsync(connection, "read_documents", "last_offset BIGINT", ct);
+    }
+
+    /// <summary>Adds a column that read stores made by an earlier version lack; existing rows get NULL.</summary>
+    private async Task AddColumnAsync(DbConnection connection, string table, string column, CancellationToken ct)
+    {
+        var name = column.Split(' ')[0];
+        if (_settings.Provider == JournalProvider.Sqlite)
+        {
+            await using var exists = Command(connection, null, "SELECT COUNT(*) FROM pragma_table_info(@t) WHERE name = @c", ("t", table), ("c", name));
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct)) > 0) return;
+        }
+        await using var add = Command(connection, null,
+            _settings.Provider == JournalProvider.Sqlite ? $"ALTER TABLE {table} ADD COLUMN {column}" : $"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column}");
+        await add.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<long> GetOffsetAsync(string projection, CancellationToken ct = default)
