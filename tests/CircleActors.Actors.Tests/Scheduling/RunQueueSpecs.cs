@@ -24,7 +24,7 @@ public sealed class RunQueueSpecs
     private void Node(NodeId id, int slots, double cpus = 4, int memoryMb = 8192, IActorRef? agent = null)
     {
         _queue.Register(id, id.Value, agent ?? (id == A ? AgentA : AgentB), cpus, memoryMb, T0);
-        _queue.RequestWork(id, slots, 0, [], [], T0);
+        _queue.RequestWork(id, slots, 0, [], T0);
     }
 
     private void Enqueue(TaskKey task, string resourceClass = "small", int secondsAfterT0 = 0, int attempt = 1) =>
@@ -75,13 +75,13 @@ public sealed class RunQueueSpecs
         Assert.Single(_queue.Dispatch());
 
         // The same request arrives again (a heartbeat sent before assignment 1 reached the agent).
-        _queue.RequestWork(A, 2, 0, [], [], T0);
+        _queue.RequestWork(A, 2, 0, [], T0);
         Enqueue(Task(2));
         Enqueue(Task(3));
         Assert.Equal([Task(2)], _queue.Dispatch().Select(a => a.Task));
 
         // The agent has seen both and runs them; it has one slot left.
-        _queue.RequestWork(A, 1, 2, [Task(1), Task(2)], [], T0);
+        _queue.RequestWork(A, 1, 2, [Task(1), Task(2)], T0);
         Assert.Equal([Task(3)], _queue.Dispatch().Select(a => a.Task));
     }
 
@@ -188,7 +188,7 @@ public sealed class RunQueueSpecs
         Node(B, slots: 2);
         Enqueue(Task(1));
         _queue.Dispatch();
-        _queue.RequestWork(B, 2, 0, [], [], T0.AddSeconds(8));
+        _queue.RequestWork(B, 2, 0, [], T0.AddSeconds(8));
 
         Assert.Empty(_queue.ExpireSilentNodes(T0 + NodeTimeout));
         var downed = Assert.Single(_queue.ExpireSilentNodes(T0 + NodeTimeout + TimeSpan.FromMilliseconds(1)));
@@ -213,7 +213,7 @@ public sealed class RunQueueSpecs
         Assert.Empty(_queue.Dispatch());
         Assert.Equal("all nodes are down", _queue.PendingReason(Task(1)));
 
-        Assert.True(_queue.RequestWork(A, 1, 0, [], [], T0.AddMinutes(1)));
+        Assert.True(_queue.RequestWork(A, 1, 0, [], T0.AddMinutes(1)));
         Assert.Equal("ready", Info(A).Status);
         Assert.Single(_queue.Dispatch());
     }
@@ -235,7 +235,7 @@ public sealed class RunQueueSpecs
     [Fact]
     public void Work_requested_by_a_node_that_never_registered_is_refused()
     {
-        Assert.False(_queue.RequestWork(A, 1, 0, [], [], T0));
+        Assert.False(_queue.RequestWork(A, 1, 0, [], T0));
         Assert.Empty(_queue.Nodes);
     }
 
@@ -328,32 +328,10 @@ public sealed class RunQueueSpecs
         _queue.Dispatch();
 
         // The agent saw assignment 1 only and does not run it (it ended, and the release was lost).
-        _queue.RequestWork(A, 2, 1, [], [], T0);
+        _queue.RequestWork(A, 2, 1, [], T0);
         Assert.Equal([Task(2)], Info(A).Allocations);
 
-        _queue.RequestWork(A, 2, 2, [Task(2)], [], T0);
-        Assert.Equal([Task(2)], Info(A).Allocations);
-    }
-
-    [Fact]
-    public void A_request_after_a_task_ended_frees_that_task_and_keeps_the_ones_it_does_not_list()
-    {
-        Node(A, slots: 3);
-        Enqueue(Task(1));
-        Enqueue(Task(2));
-        Enqueue(Task(3));
-        _queue.Dispatch();
-
-        // Task 1 ended; the agent, which has seen assignments 1 and 2 only, lists none of its tasks.
-        _queue.RequestWork(A, 2, 2, null, [Task(1)], T0);
-        Assert.Equal([Task(2), Task(3)], Info(A).Allocations.OrderBy(t => t.JobId.Value));
-
-        // The agent has not seen task 3's assignment: an end it names is an earlier attempt's, and the assignment stays.
-        _queue.RequestWork(A, 2, 2, null, [Task(3)], T0);
-        Assert.Equal([Task(2), Task(3)], Info(A).Allocations.OrderBy(t => t.JobId.Value));
-
-        // The next heartbeat lists what runs: task 3's assignment, seen now, is one it no longer runs.
-        _queue.RequestWork(A, 2, 3, [Task(2)], [], T0);
+        _queue.RequestWork(A, 2, 2, [Task(2)], T0);
         Assert.Equal([Task(2)], Info(A).Allocations);
     }
 
@@ -363,8 +341,8 @@ public sealed class RunQueueSpecs
         Node(A, slots: 1);
         Enqueue(Task(1));
         _queue.Dispatch();
-        _queue.RequestWork(A, 1, 1, [Task(1)], [], T0);
-        _queue.RequestWork(A, 1, 0, [Task(1)], [], T0);
+        _queue.RequestWork(A, 1, 1, [Task(1)], T0);
+        _queue.RequestWork(A, 1, 0, [Task(1)], T0);
         Enqueue(Task(2));
         Assert.Single(_queue.Dispatch());
     }
@@ -374,7 +352,7 @@ public sealed class RunQueueSpecs
     {
         // A fresh queue (the scheduler singleton moved); the agent saw assignments up to 57 from the old one.
         _queue.Register(A, "a", AgentA, 4, 8192, T0);
-        _queue.RequestWork(A, 1, 57, [], [], T0);
+        _queue.RequestWork(A, 1, 57, [], T0);
         Enqueue(Task(1));
         Enqueue(Task(2));
 
@@ -382,7 +360,7 @@ public sealed class RunQueueSpecs
         Assert.True(assignment.Sequence > 57, $"sequence {assignment.Sequence} is one the agent has already seen");
 
         // A heartbeat sent before the assignment arrived must not end it as stale.
-        _queue.RequestWork(A, 1, 57, [], [], T0);
+        _queue.RequestWork(A, 1, 57, [], T0);
         Assert.Equal([Task(1)], Info(A).Allocations);
     }
 

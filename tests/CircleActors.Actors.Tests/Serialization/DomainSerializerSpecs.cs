@@ -190,7 +190,6 @@ public sealed class DomainSerializerSpecs(SerializationFixture fixture) : IClass
         [
             new AgentProtocol.RegisterAgent(node, "n", fixture.Agent, 2, 4096, settings, "eu-1", "gpu"),
             new AgentProtocol.RequestWork(node, 3, 7, [], settings),
-            new AgentProtocol.RequestWork(node, 3, 7, null, settings, [new CircleActors.Domain.Jobs.TaskKey(new CircleActors.Domain.Common.JobId(Guid.NewGuid()), 0)]),
             settings,
             new CircleActors.Actors.Scheduling.SchedulerProtocol.SetDrain(node, true, settings.DrainDeadline),
             new CircleActors.Actors.Scheduling.SchedulerProtocol.SetEligibility(node, false),

@@ -51,13 +51,7 @@ public static class AgentProtocol
     /// <paramref name="Settings"/> are the node settings the agent holds, so the scheduler can
     /// tell it again when a change was lost.
     /// </summary>
-    /// <param name="Running">
-    /// Every task the agent runs, after registering and with each heartbeat; null when the request
-    /// follows a task's end, which names that task in <paramref name="Ended"/> instead: listing
-    /// every running task at each end made an end cost as much as all the tasks still running.
-    /// </param>
-    public sealed record RequestWork(NodeId Node, int FreeSlots, long LastAssignmentSeen, IReadOnlyList<TaskKey>? Running, NodeSettings? Settings = null,
-        IReadOnlyList<TaskKey>? Ended = null);
+    public sealed record RequestWork(NodeId Node, int FreeSlots, long LastAssignmentSeen, IReadOnlyList<TaskKey> Running, NodeSettings? Settings = null);
 
     /// <summary>A task for the agent to run; <paramref name="Sequence"/> numbers assignments per node.</summary>
     public sealed record RunTask(long Sequence, JobTaskSpec Spec);

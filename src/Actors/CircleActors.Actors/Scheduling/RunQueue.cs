@@ -154,13 +154,8 @@ public sealed class RunQueue
         node.LastSeen = now;
     }
 
-    /// <summary>
-    /// Records a node's demand; allocations it has seen but no longer runs are over. A node lists
-    /// what it runs (<paramref name="running"/>) with its heartbeats, and between them names only
-    /// the tasks that <paramref name="ended"/>.
-    /// </summary>
-    public bool RequestWork(NodeId id, int freeSlots, long lastAssignmentSeen, IReadOnlyCollection<TaskKey>? running, IReadOnlyCollection<TaskKey> ended,
-        DateTimeOffset now)
+    /// <summary>Records a node's demand; allocations it has seen but no longer runs are over.</summary>
+    public bool RequestWork(NodeId id, int freeSlots, long lastAssignmentSeen, IReadOnlyCollection<TaskKey> running, DateTimeOffset now)
     {
         if (!_nodes.TryGetValue(id, out var node)) return false;
         node.FreeSlots = Math.Max(0, freeSlots);
@@ -169,8 +164,6 @@ public sealed class RunQueue
         node.NextSequence = Math.Max(node.NextSequence, node.LastAssignmentSeen);
         node.LastSeen = now;
         node.Up = true;
-        foreach (var task in ended) node.Free(task, allocation => allocation.Sequence <= node.LastAssignmentSeen);
-        if (running is null) return true;
         foreach (var stale in node.Allocations.Values.Where(a => a.Sequence <= node.LastAssignmentSeen && !running.Contains(a.Task)).ToList())
             node.Free(stale.Task, _ => true);
         return true;

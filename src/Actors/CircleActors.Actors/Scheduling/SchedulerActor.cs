@@ -53,7 +53,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         {
             if (!IsUpMember(Sender)) return;
             // An agent the scheduler does not know (it started after the agent registered) registers again.
-            if (!_queue.RequestWork(m.Node, m.FreeSlots, m.LastAssignmentSeen, m.Running?.ToHashSet(), m.Ended ?? [], _clock.UtcNow))
+            if (!_queue.RequestWork(m.Node, m.FreeSlots, m.LastAssignmentSeen, m.Running.ToHashSet(), _clock.UtcNow))
             {
                 Sender.Tell(new AgentProtocol.RegistrationRequired(m.Node));
                 return;

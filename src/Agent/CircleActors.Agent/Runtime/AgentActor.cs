@@ -218,10 +218,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         Scheduler.Tell(new AgentProtocol.RegisterAgent(_settings.Node, _settings.Name, Self, _settings.CapacityCpus, _settings.CapacityMemoryMb,
             _nodeSettings, _settings.Datacenter, _settings.NodeClass));
 
-    /// <param name="ended">The task whose end prompts the request, named instead of every running one.</param>
-    private void RequestWork(TaskKey? ended = null) =>
-        Scheduler.Tell(new AgentProtocol.RequestWork(_settings.Node, _settings.MaxConcurrentTasks - _running.Count, _lastAssignmentSeen,
-            ended is null ? _running.Keys.ToList() : null, _nodeSettings, ended is { } task ? [task] : null));
+    private void RequestWork() =>
+        Scheduler.Tell(new AgentProtocol.RequestWork(_settings.Node, _settings.MaxConcurrentTasks - _running.Count, _lastAssignmentSeen, _running.Keys.ToList(), _nodeSettings));
 
     private void OnHeartbeat()
     {
@@ -302,7 +300,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
             running.Cancellation.Dispose();
         }
         _log.Info("{0} ended {1}{2}", spec.Key, ended.Result.Status, ended.Result.Reason is { } reason ? ": " + reason : "");
-        RequestWork(ended: spec.Key);
+        RequestWork();
         if (_stopping && _running.Count == 0) TellIdle();
     }
 }
