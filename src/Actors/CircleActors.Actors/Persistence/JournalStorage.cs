@@ -92,7 +92,8 @@ public static class JournalStorage
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
     }
 
-    private static async Task<bool> ColumnExistsAsync(DbConnection connection, string table, string column, CancellationToken ct)
+    /// <summary>Whether the table has the column, on either database (the read store's upgrades ask it too).</summary>
+    public static async Task<bool> ColumnExistsAsync(DbConnection connection, string table, string column, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = connection is SqliteConnection

@@ -69,20 +69,17 @@ public sealed class ReadStore
             command.CommandText = sql;
             await command.ExecuteNonQueryAsync(ct);
         }
-        await AddColumnAsync(connection, "read_documents", "last_offset BIGINT", ct);
+        await AddColumnAsync(connection, "read_documents", "last_offset", "BIGINT", ct);
     }
 
     /// <summary>Adds a column that read stores made by an earlier version lack; existing rows get NULL.</summary>
-    private async Task AddColumnAsync(DbConnection connection, string table, string column, CancellationToken ct)
+    private static async Task AddColumnAsync(DbConnection connection, string table, string column, string type, CancellationToken ct)
     {
-        var name = column.Split(' ')[0];
-        if (_settings.Provider == JournalProvider.Sqlite)
-        {
-            await using var exists = Command(connection, null, "SELECT COUNT(*) FROM pragma_table_info(@t) WHERE name = @c", ("t", table), ("c", name));
-            if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct)) > 0) return;
-        }
-        await using var add = Command(connection, null,
-            _settings.Provider == JournalProvider.Sqlite ? $"ALTER TABLE {table} ADD COLUMN {column}" : $"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column}");
+        if (await JournalStorage.ColumnExistsAsync(connection, table, column, ct)) return;
+        // PostgreSQL services nodes may start together: the second finds the column there.
+        await using var add = Command(connection, null, connection is SqliteConnection
+            ? $"ALTER TABLE {table} ADD COLUMN {column} {type}"
+            : $"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {type}");
         await add.ExecuteNonQueryAsync(ct);
     }
 
