@@ -109,6 +109,8 @@ public sealed class DocumentProjection : IProjection
 
         // Kept only now that every statement of the batch went through; the commit may still
         // fail, and then the rows keep their older offsets and these states are not used.
+        // A bound, not an eviction order: past it every state is dropped and read back once,
+        // which costs one deserialization per running workflow and keeps memory flat.
         if (_runningWorkflows.Count > RunningWorkflowsKept) _runningWorkflows.Clear();
         foreach (var ((kind, id), document) in changed)
         {
