@@ -30,20 +30,26 @@ public sealed class GroupCommitJournal : SqlWriteJournal
     // recovering entity reads its highest sequence number only after them.
     private readonly Dictionary<string, Task> _uncommitted = new();
     private readonly HighestSequenceNrReads _highest;
+    // Null when tags go to the plugin's tag table (only specs that recreate an older journal):
+    // the writer knows only the tags-in-the-row layout, so the plugin writes those rows.
+    private readonly JournalRowWriter? _rows;
     private readonly ILoggingAdapter _log;
 
     public GroupCommitJournal(Config config) : base(config)
     {
         _maxBatchesInFlight = Math.Max(1, config.GetInt("parallelism", 1));
         _log = Context.GetLogger();
-        _highest = new HighestSequenceNrReads(JournalSettings.OfPlugin(config.GetString("provider-name"), config.GetString("connection-string")),
-            config.GetString("default.journal.table-name", "journal"));
+        var journal = JournalSettings.OfPlugin(config.GetString("provider-name"), config.GetString("connection-string"));
+        var table = config.GetString("default.journal.table-name", "journal");
+        _highest = new HighestSequenceNrReads(journal, table);
+        if (config.GetString("tag-write-mode", "Csv").Equals("Csv", StringComparison.OrdinalIgnoreCase))
+            _rows = new JournalRowWriter(journal, table, Context.System.Serialization);
     }
 
     /// <summary>One entity's write, answered when the batch that carried it is committed.</summary>
     private sealed record Waiting(IReadOnlyList<AtomicWrite> Writes, TaskCompletionSource<IImmutableList<Exception>?> Done);
 
-    private sealed record BatchWritten(IReadOnlyList<Waiting> Batch, Task<IImmutableList<Exception>> Written);
+    private sealed record BatchWritten(IReadOnlyList<Waiting> Batch, Task<IImmutableList<Exception>?> Written);
 
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
@@ -64,8 +70,26 @@ public sealed class GroupCommitJournal : SqlWriteJournal
         _batchesInFlight++;
         var self = Self;
         // A batch is not canceled with one of its writes: the others are still wanted.
-        base.WriteMessagesAsync(batch.SelectMany(w => w.Writes).ToList(), CancellationToken.None)
+        WriteAsync(batch.SelectMany(w => w.Writes).ToList())
             .ContinueWith(written => self.Tell(new BatchWritten(batch, written)), TaskContinuationOptions.ExecuteSynchronously);
+    }
+
+    /// <summary>
+    /// Serializes here, on the journal's thread, as the plugin does; writes on the thread pool
+    /// (SQLite's "asynchronous" calls run to the end on the calling thread).
+    /// </summary>
+    private async Task<IImmutableList<Exception>?> WriteAsync(IReadOnlyList<AtomicWrite> writes)
+    {
+        if (_rows is null) return await base.WriteMessagesAsync(writes, CancellationToken.None);
+        var (rows, rejections) = _rows.Serialize(writes);
+        await Task.Run(() => _rows.WriteAsync(rows));
+        return rejections;
+    }
+
+    protected override void PostStop()
+    {
+        base.PostStop();
+        _rows?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
     }
 
     protected override bool ReceivePluginInternal(object message)
