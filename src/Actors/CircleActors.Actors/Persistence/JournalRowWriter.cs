@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Data;
 using System.Data.Common;
-using Akka.Actor;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
 using AkkaSerialization = Akka.Serialization.Serialization;
@@ -27,11 +26,22 @@ public sealed class JournalRowWriter(JournalSettings journal, string table, Akka
 {
     private const string TagSeparator = ";";
 
-    // Columns in the order of the prepared statement's parameters.
-    private static readonly string[] Columns = ["created", "deleted", "persistence_id", "sequence_number", "message", "tags", "manifest", "identifier", "writer_uuid"];
+    // Each column with its value, in the order of the prepared statement's parameters (@p0, @p1, …).
+    private static readonly (string Name, Func<Row, string, object> Value)[] Columns =
+    [
+        ("created", (row, _) => row.Created),
+        ("deleted", (_, _) => false),
+        ("persistence_id", (row, _) => row.PersistenceId),
+        ("sequence_number", (row, _) => row.SequenceNr),
+        ("message", (row, _) => row.Message),
+        ("tags", (row, _) => row.Tags),
+        ("manifest", (row, _) => row.Manifest),
+        ("identifier", (row, _) => row.Identifier),
+        ("writer_uuid", (_, writerUuid) => writerUuid),
+    ];
 
     private readonly string _insert =
-        $"INSERT INTO {table} ({string.Join(", ", Columns)}) VALUES ({string.Join(", ", Columns.Select((_, i) => "@p" + i))})";
+        $"INSERT INTO {table} ({string.Join(", ", Columns.Select(c => c.Name))}) VALUES ({string.Join(", ", Columns.Select((_, i) => "@p" + i))})";
 
     // Replays filter events by writer: one id per journal incarnation, as the plugin does.
     private readonly string _writerUuid = Guid.NewGuid().ToString("N");
@@ -174,15 +184,7 @@ public sealed class JournalRowWriter(JournalSettings journal, string table, Akka
 
         private static void Bind(DbParameterCollection parameters, Row row, string writerUuid)
         {
-            parameters[0].Value = row.Created;
-            parameters[1].Value = false;
-            parameters[2].Value = row.PersistenceId;
-            parameters[3].Value = row.SequenceNr;
-            parameters[4].Value = row.Message;
-            parameters[5].Value = row.Tags;
-            parameters[6].Value = row.Manifest;
-            parameters[7].Value = row.Identifier;
-            parameters[8].Value = writerUuid;
+            for (var i = 0; i < Columns.Length; i++) parameters[i].Value = Columns[i].Value(row, writerUuid);
         }
 
         public async ValueTask DisposeAsync()
