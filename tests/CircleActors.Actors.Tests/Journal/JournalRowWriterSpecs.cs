@@ -37,12 +37,10 @@ public sealed class JournalRowWriterSpecs(ITestOutputHelper output)
         // The plugin's CSV tag layout, and one writer id for both rows (replays tell writers apart by it).
         Assert.Equal([";job;", ""], await journal.QueryStringsAsync($"SELECT tags FROM journal WHERE persistence_id = '{persistenceId}' ORDER BY sequence_number"));
         Assert.Equal(["1"], await journal.QueryStringsAsync(
-            $"SELECT CAST(COUNT(DISTINCT writer_uuid) AS {Text(journal)}) FROM journal WHERE persistence_id = '{persistenceId}' AND writer_uuid <> ''"));
+            $"SELECT CAST(COUNT(DISTINCT writer_uuid) AS {journal.TextType}) FROM journal WHERE persistence_id = '{persistenceId}' AND writer_uuid <> ''"));
 
         Assert.True(await writer.GracefulStop(TimeSpan.FromSeconds(10)));
         var recovered = node.System.ActorOf(Props.Create(() => new PersistingWriter(persistenceId)));
         Assert.Equal([tagged, "untagged"], await recovered.Ask<List<object>>(PersistingWriter.Recovered, TimeSpan.FromSeconds(30)));
     }
-
-    private static string Text(TestJournal journal) => journal.Settings.Provider == JournalProvider.Sqlite ? "TEXT" : "varchar";
 }

@@ -40,7 +40,7 @@ public sealed class JournalTagSpecs(ITestOutputHelper output)
             await Eventually.MatchesAsync(() => Ci.WorkflowAsync(before, Ci.Workflow(pipeline)), w => w.IsFinished, TimeSpan.FromSeconds(60), "first workflow finished");
             auditBefore = await Eventually.MatchesAsync(() => Ci.AuditAsync(before), rows => rows.Count == AuditOfOneRun.Length, what: "the first run's audit rows");
         }
-        var text = journal.Settings.Provider == Persistence.JournalProvider.Sqlite ? "TEXT" : "varchar";
+        var text = journal.TextType;
         Assert.Empty(await journal.QueryStringsAsync(ColumnNamed("tags", journal)));
         var tagTable = await journal.QueryStringsAsync($"SELECT CAST(ordering_id AS {text}) || ' ;' || tag || ';' FROM tags ORDER BY ordering_id");
         var journalRows = await journal.QueryStringsAsync("SELECT persistence_id FROM journal");

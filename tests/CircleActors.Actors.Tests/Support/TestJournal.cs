@@ -26,6 +26,9 @@ public sealed class TestJournal : IAsyncDisposable
 
     public JournalSettings Settings { get; }
 
+    /// <summary>The text type to cast to in a spec's query, on this journal's database.</summary>
+    public string TextType => Settings.Provider == JournalProvider.Sqlite ? "TEXT" : "varchar";
+
     public string DataDirectory { get; }
 
     public static async Task<TestJournal> CreateAsync(string provider)
