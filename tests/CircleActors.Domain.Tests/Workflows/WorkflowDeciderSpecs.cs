@@ -345,6 +345,37 @@ public sealed class WorkflowDeciderSpecs
         Assert.Equal(Json(workflow.State), Json(workflow.Replay()));
     }
 
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public void The_running_count_follows_the_jobs_told_to_run_and_is_counted_again_in_a_state_read_back(string run)
+    {
+        var (jobs, reports) = Run(run);
+        var workflow = NewWorkflow();
+        var counts = new List<int>();
+        foreach (var command in new IWorkflowCommand[] { Start(jobs) }.Concat(reports))
+        {
+            workflow.Send(command);
+            var expected = workflow.State.RunningJobs.Count();
+            Assert.Equal(expected, workflow.State.RunningCount);
+            Assert.Equal(expected, JsonSerializer.Deserialize<WorkflowState>(Json(workflow.State))!.RunningCount);
+            counts.Add(expected);
+        }
+        // Each run has jobs running at some point and none at its end.
+        Assert.Contains(counts, count => count > 0);
+        Assert.Equal(0, counts[^1]);
+    }
+
+    [Fact]
+    public void A_job_is_scheduled_when_its_last_requirement_ends_whatever_the_order_of_the_workflows_jobs()
+    {
+        // The dependant is listed before what it requires, and an unrelated job ends in between.
+        var workflow = Started(Planned("d", "b", "c"), Planned("x"), Planned("b"), Planned("c"));
+        Assert.Equal(["x", "b", "c"], workflow.History.OfType<WorkflowJobScheduled>().Select(e => e.JobName));
+        Assert.Empty(ScheduledBy(workflow.Send(Finished("b", JobStatus.Success))));
+        Assert.Empty(ScheduledBy(workflow.Send(Finished("x", JobStatus.Success))));
+        Assert.Equal(["d"], ScheduledBy(workflow.Send(Finished("c", JobStatus.Success))));
+    }
+
     [Fact]
     public void Every_scheduled_job_and_the_end_are_decided_once_whatever_the_order_of_reports()
     {

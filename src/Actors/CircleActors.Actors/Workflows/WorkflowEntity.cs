@@ -39,7 +39,7 @@ public sealed class WorkflowEntity : AggregateEntity<WorkflowState, IWorkflowCom
     protected override void OnPersisted(IWorkflowEvent @event)
     {
         if (@event is WorkflowJobScheduled scheduled)
-            ScheduleJob(State.Jobs.Single(j => j.Name == scheduled.JobName));
+            ScheduleJob(State.Jobs[WorkflowGraph.Of(State.Jobs).PlaceOf(scheduled.JobName)]);
         else if (@event is WorkflowCanceled canceled)
             foreach (var job in State.RunningJobs) CancelJob(job, canceled.Actor);
     }

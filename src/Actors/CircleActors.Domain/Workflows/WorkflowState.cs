@@ -35,6 +35,14 @@ public sealed record WorkflowState(
     [JsonIgnore]
     public IEnumerable<PlannedJob> RunningJobs => Jobs.Where(j => Scheduled.Contains(j.Name) && !JobStatuses[j.Name].IsTerminal());
 
+    /// <summary>
+    /// How many <see cref="RunningJobs"/> there are, kept as jobs are scheduled and end: whether
+    /// any still runs is asked after every job's end, and counting them each time made a large
+    /// workflow's run quadratic. Counted afresh whenever a state is built from its parts (a snapshot).
+    /// </summary>
+    [JsonIgnore]
+    public int RunningCount { get; private init; } = Scheduled.Count(name => !JobStatuses[name].IsTerminal());
+
     /// <summary>Whether the job is one of this workflow's approval jobs, open and in the given status.</summary>
     private bool IsOpenApproval(string jobName, JobStatus status) =>
         Exists && !IsFinished && Jobs.Any(j => j.Name == jobName && j.IsApproval) && JobStatuses[jobName] == status;
@@ -65,10 +73,12 @@ public sealed record WorkflowState(
         WorkflowJobScheduled e when Exists && !IsFinished && JobStatuses.ContainsKey(e.JobName) && !Scheduled.Contains(e.JobName) => this with
         {
             Scheduled = Scheduled.Add(e.JobName), JobStatuses = JobStatuses.SetItem(e.JobName, JobStatus.NotRunning),
+            RunningCount = RunningCount + 1,
         },
         WorkflowJobFinished e when Scheduled.Contains(e.JobName) && !JobStatuses[e.JobName].IsTerminal() => this with
         {
             JobStatuses = JobStatuses.SetItem(e.JobName, e.Status),
+            RunningCount = RunningCount - (e.Status.IsTerminal() ? 1 : 0),
         },
         WorkflowFinished e when Exists && !IsFinished => this with { FinishedWith = e.Status },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to workflow {Id} in its current state"),
