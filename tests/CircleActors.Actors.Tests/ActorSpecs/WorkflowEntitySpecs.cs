@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Akka.Persistence;
 using Akka.TestKit;
+using CircleActors.Actors.Common;
 using CircleActors.Actors.Jobs;
 using CircleActors.Actors.Workflows;
 using CircleActors.Domain.Common;
@@ -110,6 +112,35 @@ public sealed class WorkflowEntitySpecs : ActorSpec
         Sys.ActorOf(WorkflowEntity.PropsFor(workflow.Id.Value.ToString(), Clock));
 
         await ScheduledAsync(workflow.A, workflow.Id);
+        await _jobs.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task A_wide_workflow_keeps_no_snapshots_and_recovers_its_whole_history_from_its_events()
+    {
+        var id = new WorkflowId(Guid.NewGuid());
+        var persistenceId = WorkflowEntity.PersistencePrefix + id.Value;
+        var jobs = Enumerable.Range(0, 120).Select(i => Planned(id, $"job-{i:000}")).ToList();
+        var entity = Sys.ActorOf(WorkflowEntity.PropsFor(id.Value.ToString(), Clock));
+        await entity.Ask<object>(new WorkflowCommands.StartWorkflow(id, "wide", Context, jobs, Actor.System), TimeSpan.FromSeconds(3));
+        _jobs.ReceiveN(jobs.Count);
+        foreach (var job in jobs)
+            Assert.Equal(Accepted.Instance, await entity.Ask<object>(new WorkflowCommands.RecordJobFinished(id, job.Name, JobStatus.Success), TimeSpan.FromSeconds(3)));
+        Watch(entity);
+        entity.Tell(PoisonPill.Instance);
+        await ExpectTerminatedAsync(entity);
+
+        // Past the snapshot interval (a start, a schedule and an end per job, the end), yet nothing was saved.
+        Assert.True(JournaledEvents(persistenceId).Count > AggregateEntity<WorkflowState, IWorkflowCommand, IWorkflowEvent>.SnapshotInterval);
+        var snapshots = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+        var loaded = await snapshots.Ask<LoadSnapshotResult>(new LoadSnapshot(persistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue));
+        Assert.Null(loaded.Snapshot);
+
+        var recovered = Sys.ActorOf(WorkflowEntity.PropsFor(id.Value.ToString(), Clock));
+        var state = await recovered.Ask<WorkflowState>(new WorkflowQueries.GetWorkflow(id), TimeSpan.FromSeconds(3));
+        Assert.Equal(WorkflowStatus.Success, state.FinishedWith);
+        Assert.All(jobs, job => Assert.Equal(JobStatus.Success, state.JobStatuses[job.Name]));
+        Assert.Equal(0, state.RunningCount);
         await _jobs.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
     }
 }

@@ -36,6 +36,11 @@ public sealed class WorkflowEntity : AggregateEntity<WorkflowState, IWorkflowCom
 
     protected override bool HasUnfinishedWork => State.Exists && !State.IsFinished;
 
+    // A history bounded by the workflow's size (each job is scheduled and ends once), all of it
+    // smaller than its start event, which a snapshot would repeat whole: a 400-job workflow's
+    // snapshot was 170 KB, written every 200 events. See AggregateEntity.TakesSnapshots.
+    protected override bool TakesSnapshots => false;
+
     protected override void OnPersisted(IWorkflowEvent @event)
     {
         if (@event is WorkflowJobScheduled scheduled)
