@@ -19,20 +19,25 @@ public sealed class GroupCommitJournalSpecs(ITestOutputHelper output)
     /// <summary>A job event missing from the manifest table: the serializer refuses it, so the journal rejects its write.</summary>
     private sealed record Unlisted(JobId JobId, DateTimeOffset At) : IJobEvent;
 
+    /// <summary>Both journals group their commits: the domain journal's and sharding's (remembered entities, its rows written by the plugin).</summary>
+    public static TheoryData<string, bool> Journals => new() { { "sqlite", false }, { "postgresql", false }, { "sqlite", true }, { "postgresql", true } };
+
     [Theory]
-    [MemberData(nameof(TestJournal.Providers), MemberType = typeof(TestJournal))]
-    public async Task Writes_that_queue_behind_a_write_in_flight_are_committed_together_and_each_is_answered(string provider)
+    [MemberData(nameof(Journals))]
+    public async Task Writes_that_queue_behind_a_write_in_flight_are_committed_together_and_each_is_answered(string provider, bool sharding)
     {
         await using var journal = await TestJournal.CreateAsync(provider);
         await using var node = await TestNode.StartAsync(journal, output);
-        Assert.Equal("stored", await node.System.ActorOf(Props.Create(() => new PersistingWriter("group-commit-first"))).Ask<string>("hello", TimeSpan.FromSeconds(30)));
-        var writers = Enumerable.Range(0, 200).Select(i => node.System.ActorOf(Props.Create(() => new PersistingWriter($"group-commit-{i}")))).ToList();
+        var pluginId = sharding ? JournalConnections.ShardingJournalPluginId : JournalConnections.JournalPluginId;
+        var table = sharding ? "sharding_journal" : "journal";
+        Assert.Equal("stored", await node.System.ActorOf(Props.Create(() => new PersistingWriter("group-commit-first", pluginId))).Ask<string>("hello", TimeSpan.FromSeconds(30)));
+        var writers = Enumerable.Range(0, 200).Select(i => node.System.ActorOf(Props.Create(() => new PersistingWriter($"group-commit-{i}", pluginId)))).ToList();
 
         // Another connection holds the journal's write lock, so the first writes wait in flight
         // and the others queue up behind them while it is held.
         Task<string[]> replies;
-        await using (var connection = await journal.OpenAsync())
-        await using (var transaction = await HoldWriteLockAsync(connection, journal))
+        await using (var connection = await journal.OpenAsync(sharding))
+        await using (var transaction = await HoldWriteLockAsync(connection, journal, table))
         {
             replies = Task.WhenAll(writers.Select(w => w.Ask<string>("hello", TimeSpan.FromSeconds(60))));
             await Task.Delay(TimeSpan.FromSeconds(2));
@@ -41,16 +46,16 @@ public sealed class GroupCommitJournalSpecs(ITestOutputHelper output)
         }
 
         Assert.All(await replies, reply => Assert.Equal("stored", reply));
-        Assert.Equal("200", (await journal.QueryStringsAsync("SELECT CAST(COUNT(*) AS TEXT) FROM journal WHERE persistence_id LIKE 'group-commit-%' AND persistence_id <> 'group-commit-first'")).Single());
+        var ours = $"FROM {table} WHERE persistence_id LIKE 'group-commit-%' AND persistence_id <> 'group-commit-first'";
+        Assert.Equal("200", (await journal.QueryStringsAsync($"SELECT CAST(COUNT(*) AS TEXT) {ours}", sharding)).Single());
         // The journal stamps the rows of each of its writes with the time of that write: 200
         // writes sent one by one would have 200 stamps.
-        var writes = int.Parse((await journal.QueryStringsAsync(
-            "SELECT CAST(COUNT(DISTINCT created) AS TEXT) FROM journal WHERE persistence_id LIKE 'group-commit-%' AND persistence_id <> 'group-commit-first'")).Single());
+        var writes = int.Parse((await journal.QueryStringsAsync($"SELECT CAST(COUNT(DISTINCT created) AS TEXT) {ours}", sharding)).Single());
         output.WriteLine($"{writes} writes for 200 entities");
         Assert.InRange(writes, 1, 20);
     }
 
-    private static async Task<DbTransaction> HoldWriteLockAsync(DbConnection connection, TestJournal journal)
+    private static async Task<DbTransaction> HoldWriteLockAsync(DbConnection connection, TestJournal journal, string table)
     {
         // On SQLite a serializable transaction begins IMMEDIATE: it takes the file's one write lock.
         var transaction = await connection.BeginTransactionAsync(IsolationLevel.Serializable);
@@ -58,7 +63,7 @@ public sealed class GroupCommitJournalSpecs(ITestOutputHelper output)
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "LOCK TABLE journal IN EXCLUSIVE MODE";
+            command.CommandText = $"LOCK TABLE {table} IN EXCLUSIVE MODE";
             await command.ExecuteNonQueryAsync();
         }
         return transaction;

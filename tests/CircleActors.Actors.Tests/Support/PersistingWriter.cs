@@ -14,9 +14,11 @@ public sealed class PersistingWriter : ReceivePersistentActor
     private readonly List<object> _recovered = [];
     private IActorRef _asker = ActorRefs.Nobody;
 
-    public PersistingWriter(string persistenceId)
+    /// <param name="journalPluginId">The journal to write to; the domain journal when not given.</param>
+    public PersistingWriter(string persistenceId, string? journalPluginId = null)
     {
         PersistenceId = persistenceId;
+        if (journalPluginId is not null) JournalPluginId = journalPluginId;
         RecoverAny(@event => { if (@event is not RecoveryCompleted) _recovered.Add(@event); });
         Command<string>(command => command == Recovered, _ => Sender.Tell(_recovered.ToList()));
         CommandAny(command =>

@@ -75,7 +75,10 @@ public static class AkkaConfig
                   }
                 }
                 sharding {
-                  class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
+                  # Group commit here too: every shard records its entities' starts and stops
+                  # alone, and each of those writes was a transaction (and an fsync) of its own.
+                  # Its rows have no tags, in the plugin's tag-table layout, so the plugin writes them.
+                  class = "CircleActors.Actors.Persistence.GroupCommitJournal, CircleActors.Actors"
                   plugin-id = "{{JournalConnections.ShardingJournalPluginId}}"
                   plugin-dispatcher = "akka.persistence.dispatchers.default-plugin-dispatcher"
                   connection-string = {{shardingConnection}}

@@ -42,7 +42,8 @@ public sealed class GroupCommitJournal : SqlWriteJournal
         var journal = JournalSettings.OfPlugin(config.GetString("provider-name"), config.GetString("connection-string"));
         var table = config.GetString("default.journal.table-name", "journal");
         _highest = new HighestSequenceNrReads(journal, table);
-        if (config.GetString("tag-write-mode", "Csv").Equals("Csv", StringComparison.OrdinalIgnoreCase))
+        // The plugin's own default is the tag table (sharding's journal keeps it: its rows have no tags).
+        if (config.GetString("tag-write-mode", "TagTable").Equals("Csv", StringComparison.OrdinalIgnoreCase))
             _rows = new JournalRowWriter(journal, table, Context.System.Serialization);
     }
 
