@@ -13,7 +13,7 @@ public sealed class JournalConnectionsSpecs : IDisposable
     [Theory]
     [InlineData(JournalConnections.JournalPluginId)]
     [InlineData(JournalConnections.ShardingJournalPluginId)]
-    public async Task A_sqlite_journal_plugin_opens_its_connections_with_temporary_storage_in_memory(string pluginId)
+    public async Task A_sqlite_journal_plugin_opens_its_connections_with_temporary_storage_in_memory_and_reads_through_a_memory_map(string pluginId)
     {
         var journal = JournalSettings.SqliteIn(_directory);
         var setup = Assert.IsType<MultiDataOptionsSetup>(JournalConnections.SetupFor(journal));
@@ -22,10 +22,13 @@ public sealed class JournalConnectionsSpecs : IDisposable
         await using var connection = new DataConnection(options!);
         // 2 is MEMORY; a plain connection says 0 (the default, a file).
         Assert.Equal(2L, await connection.ExecuteAsync<long>("PRAGMA temp_store"));
+        Assert.Equal(256L << 20, await connection.ExecuteAsync<long>("PRAGMA mmap_size"));
         await using var plain = new Microsoft.Data.Sqlite.SqliteConnection(journal.ConnectionString);
         await plain.OpenAsync();
         await using var query = plain.CreateCommand();
         query.CommandText = "PRAGMA temp_store";
+        Assert.Equal(0L, await query.ExecuteScalarAsync());
+        query.CommandText = "PRAGMA mmap_size";
         Assert.Equal(0L, await query.ExecuteScalarAsync());
     }
 

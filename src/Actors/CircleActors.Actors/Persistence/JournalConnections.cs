@@ -20,8 +20,11 @@ public static class JournalConnections
     /// Run on every SQLite connection the journals open. A group commit is one multi-row INSERT
     /// that touches more pages than SQLite's 64 KiB in-memory statement journal holds, so each
     /// commit created, wrote and deleted a temporary file in /var/tmp; in memory it costs nothing.
+    /// Reads go through a memory map of the file's first 256 MiB: a connection forgets its page
+    /// cache whenever another one has written, which is all the time here, and then read every
+    /// page again with a system call of its own (5,500 a second in the dispatch benchmark).
     /// </summary>
-    public const string SqlitePragmas = "PRAGMA temp_store = MEMORY";
+    public const string SqlitePragmas = "PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 268435456";
 
     /// <summary>The options for the SQLite journals' plugins; none for PostgreSQL, which needs none.</summary>
     public static Setup? SetupFor(JournalSettings journal)
