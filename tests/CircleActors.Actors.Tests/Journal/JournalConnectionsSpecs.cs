@@ -5,7 +5,7 @@ using LinqToDB.Data;
 
 namespace CircleActors.Actors.Tests.Journal;
 
-/// <summary>The per-connection settings the SQLite journals' plugins open their connections with.</summary>
+/// <summary>The per-connection settings the SQLite journals' plugins (and the read journal) open their connections with.</summary>
 public sealed class JournalConnectionsSpecs : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("circleactors-connections-").FullName;
@@ -13,6 +13,7 @@ public sealed class JournalConnectionsSpecs : IDisposable
     [Theory]
     [InlineData(JournalConnections.JournalPluginId)]
     [InlineData(JournalConnections.ShardingJournalPluginId)]
+    [InlineData(JournalConnections.ReadJournalPluginId)]
     public async Task A_sqlite_journal_plugin_opens_its_connections_with_temporary_storage_in_memory_and_reads_through_a_memory_map(string pluginId)
     {
         var journal = JournalSettings.SqliteIn(_directory);
@@ -38,6 +39,7 @@ public sealed class JournalConnectionsSpecs : IDisposable
         var config = AkkaConfig.Compose(JournalSettings.SqliteIn(_directory));
         Assert.Equal(JournalConnections.JournalPluginId, config.GetString("akka.persistence.journal.sql.plugin-id"));
         Assert.Equal(JournalConnections.ShardingJournalPluginId, config.GetString("akka.persistence.journal.sharding.plugin-id"));
+        Assert.Equal(JournalConnections.ReadJournalPluginId, config.GetString("akka.persistence.query.journal.sql.plugin-id"));
     }
 
     [Fact]

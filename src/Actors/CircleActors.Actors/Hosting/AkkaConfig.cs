@@ -110,6 +110,7 @@ public static class AkkaConfig
               }
               query.journal.sql {
                 class = "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql"
+                plugin-id = "{{JournalConnections.ReadJournalPluginId}}"
                 write-plugin = "akka.persistence.journal.sql"
                 connection-string = {{connection}}
                 provider-name = {{provider}}

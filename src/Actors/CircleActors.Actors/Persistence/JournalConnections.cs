@@ -15,6 +15,7 @@ public static class JournalConnections
 {
     public const string JournalPluginId = "akka.persistence.journal.sql";
     public const string ShardingJournalPluginId = "akka.persistence.journal.sharding";
+    public const string ReadJournalPluginId = "akka.persistence.query.journal.sql";
 
     /// <summary>
     /// Run on every SQLite connection the journals open. A group commit is one multi-row INSERT
@@ -33,6 +34,7 @@ public static class JournalConnections
         var setup = new MultiDataOptionsSetup();
         setup.AddDataOptions(JournalPluginId, SqliteOptions(journal, journal.ConnectionString));
         setup.AddDataOptions(ShardingJournalPluginId, SqliteOptions(journal, journal.ShardingConnectionString));
+        setup.AddDataOptions(ReadJournalPluginId, SqliteOptions(journal, journal.ConnectionString));
         return setup;
     }
 
