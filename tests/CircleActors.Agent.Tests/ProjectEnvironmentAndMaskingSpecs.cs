@@ -112,12 +112,14 @@ public sealed class ProjectEnvironmentAndMaskingSpecs : IDisposable
     [Fact]
     public async Task A_step_that_keeps_printing_is_not_stopped_by_its_no_output_timeout()
     {
-        var job = MachineJob(new RunStep("for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.5; done", NoOutputTimeout: "1s"));
+        // Three seconds of output, a line every quarter of a second, under a two-second timeout:
+        // the step outlives its timeout, and a gap between lines has 1.75 s to spare on a busy machine.
+        var job = MachineJob(new RunStep("for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo tick $i; sleep 0.25; done", NoOutputTimeout: "2s"));
         var reporter = new RecordingReporter();
 
         var result = await new TaskRunner(executor).RunAsync(Spec(job), reporter, CancellationToken.None).WaitAsync(TestTimeout);
 
-        Assert.Equal(TaskOutcome.Success, result.Outcome);
-        Assert.Contains("tick 6\n", reporter.OutputOf(1));
+        Assert.True(result.Outcome == TaskOutcome.Success, $"{result.Outcome}: {result.Reason}\n{reporter.AllOutput}");
+        Assert.Contains("tick 12\n", reporter.OutputOf(1));
     }
 }
