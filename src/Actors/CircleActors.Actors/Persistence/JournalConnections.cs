@@ -47,11 +47,14 @@ public static class JournalConnections
                     using var pragmas = Pragmas(connection);
                     pragmas.ExecuteNonQuery();
                 },
-                async (connection, ct) =>
-                {
-                    await using var pragmas = Pragmas(connection);
-                    await pragmas.ExecuteNonQueryAsync(ct);
-                });
+                ApplySqlitePragmasAsync);
+
+    /// <summary>Runs <see cref="SqlitePragmas"/> on a SQLite connection the journal opens itself (its row writer's).</summary>
+    public static async Task ApplySqlitePragmasAsync(DbConnection connection, CancellationToken ct)
+    {
+        await using var pragmas = Pragmas(connection);
+        await pragmas.ExecuteNonQueryAsync(ct);
+    }
 
     private static DbCommand Pragmas(DbConnection connection)
     {

@@ -122,12 +122,7 @@ public sealed class JournalRowWriter(JournalSettings journal, string table, Akka
             var connection = await JournalStorage.OpenAsync(journal, ct);
             try
             {
-                if (journal.Provider == JournalProvider.Sqlite)
-                {
-                    await using var pragmas = connection.CreateCommand();
-                    pragmas.CommandText = JournalConnections.SqlitePragmas;
-                    await pragmas.ExecuteNonQueryAsync(ct);
-                }
+                if (journal.Provider == JournalProvider.Sqlite) await JournalConnections.ApplySqlitePragmasAsync(connection, ct);
                 var insert = connection.CreateCommand();
                 insert.CommandText = sql;
                 for (var i = 0; i < parameters; i++)

@@ -38,11 +38,17 @@ public sealed class WorkflowGraph
     public int PlaceOf(string jobName) => _places[jobName];
 
     /// <summary>The places of the jobs that require any of <paramref name="jobNames"/>, each once, in the workflow's order.</summary>
+    /// <remarks>Asked on every job's end, mostly for one job or none: only several are merged.</remarks>
     public IReadOnlyList<int> DependentsOf(IEnumerable<string> jobNames)
     {
-        var found = new SortedSet<int>();
+        List<int>? single = null;
+        SortedSet<int>? merged = null;
         foreach (var name in jobNames)
-            if (_dependents.TryGetValue(name, out var dependents)) found.UnionWith(dependents);
-        return found.Count == 0 ? [] : found.ToArray();
+        {
+            if (!_dependents.TryGetValue(name, out var dependents)) continue;
+            if (single is null) single = dependents;
+            else (merged ??= new SortedSet<int>(single)).UnionWith(dependents);
+        }
+        return merged?.ToArray() ?? (IReadOnlyList<int>?)single ?? [];
     }
 }
