@@ -21,6 +21,11 @@ public sealed record DispatchBenchmarkOptions
     public int Jobs { get; init; } = 200;
     /// <summary>Pipelines triggered at once for the throughput phase.</summary>
     public int Workflows { get; init; } = 5;
+    /// <summary>
+    /// Times the throughput phase runs, one after the other, each on a project of its own; jobs/s
+    /// is the median round's. One round lasts a second or two, so one stall of the machine moves it by a tenth.
+    /// </summary>
+    public int Rounds { get; init; } = 3;
     /// <summary>Single-job pipelines run one after the other for the idle-agent phase.</summary>
     public int IdleJobs { get; init; } = 50;
     /// <summary>
@@ -46,28 +51,39 @@ public sealed record Latency(int Count, TimeSpan P50, TimeSpan P99, TimeSpan Max
     }
 }
 
-public sealed record DispatchBenchmarkResult(
-    DispatchBenchmarkOptions Options,
-    string Database,
-    InsertBaseline.Result Baseline,
+/// <summary>One run of the throughput phase: its pipelines triggered at once, timed to their last job's end.</summary>
+public sealed record ThroughputRound(
     int Jobs,
-    IReadOnlyDictionary<string, int> JobStatuses,
     TimeSpan WallTime,
     TimeSpan ScheduledToEnd,
     TimeSpan ReadSideLag,
     double CpuUse,
     StallProbe.Result Stalls,
-    string LoadAverage,
     long JournalEvents,
     long JobEvents,
-    long ShardingEvents,
+    long ShardingEvents)
+{
+    public double JobsPerSecond => Jobs / WallTime.TotalSeconds;
+}
+
+public sealed record DispatchBenchmarkResult(
+    DispatchBenchmarkOptions Options,
+    string Database,
+    InsertBaseline.Result Baseline,
+    IReadOnlyList<ThroughputRound> Rounds,
+    IReadOnlyDictionary<string, int> JobStatuses,
+    string LoadAverage,
     Latency RunnableToFirstStep,
     Latency IdleRunnableToFirstStep,
     DateTimeOffset StartedAt)
 {
-    public double JobsPerSecond => Jobs / WallTime.TotalSeconds;
-    public double EventsPerSecond => JournalEvents / WallTime.TotalSeconds;
-    public double EventsPerJob => Jobs == 0 ? 0 : (double)JobEvents / Jobs;
+    /// <summary>Jobs ended in all rounds.</summary>
+    public int Jobs => Rounds.Sum(r => r.Jobs);
+    /// <summary>The round whose jobs/s is the median (the lower middle one of an even count).</summary>
+    public ThroughputRound MedianRound => Rounds.OrderBy(r => r.JobsPerSecond).ElementAt((Rounds.Count - 1) / 2);
+    public double JobsPerSecond => MedianRound.JobsPerSecond;
+    public double EventsPerSecond => Rounds.Sum(r => r.JournalEvents) / Rounds.Sum(r => r.WallTime.TotalSeconds);
+    public double EventsPerJob => Jobs == 0 ? 0 : (double)Rounds.Sum(r => r.JobEvents) / Jobs;
     /// <summary>Jobs per second over the baseline's rows per second.</summary>
     public double JobsRatio => JobsPerSecond / Baseline.RowsPerSecond;
     public double EventsRatio => EventsPerSecond / Baseline.RowsPerSecond;
@@ -97,8 +113,8 @@ public static class DispatchBenchmark
 
     public static async Task<DispatchBenchmarkResult> RunAsync(DispatchBenchmarkOptions options, TextWriter progress, CancellationToken ct = default)
     {
-        if (options.Jobs < 1 || options.Workflows < 1 || options.IdleJobs < 1 || options.ServicesNodes < 1)
-            throw new ArgumentException("--jobs, --workflows, --idle-jobs and --services-nodes must be at least 1");
+        if (options.Jobs < 1 || options.Workflows < 1 || options.Rounds < 1 || options.IdleJobs < 1 || options.ServicesNodes < 1)
+            throw new ArgumentException("--jobs, --workflows, --rounds, --idle-jobs and --services-nodes must be at least 1");
         if (options.ServicesNodes > 1 && options.Journal != JournalProvider.PostgreSql)
             throw new ArgumentException("--services-nodes: the services nodes of a cluster share one journal; give --journal postgresql");
         var startedAt = DateTimeOffset.UtcNow;
@@ -115,7 +131,7 @@ public static class DispatchBenchmark
             };
             var repository = await MakeRepositoryAsync(Path.Combine(dataDirectory, "repo"), options.Jobs, ct);
             var run = Guid.NewGuid().ToString("N")[..8];
-            var batchProject = $"gh/bench-{run}/batch";
+            var batchProjects = Enumerable.Range(1, options.Rounds).Select(round => $"gh/bench-{run}/batch-{round}").ToList();
             var idleProject = $"gh/bench-{run}/idle";
             var warmupProject = $"gh/bench-{run}/warm-up";
 
@@ -157,7 +173,8 @@ public static class DispatchBenchmark
                 using var client = new ApiClient(new Uri($"http://127.0.0.1:{httpPort}"), token.Trim());
                 var reads = app.Services.GetRequiredService<ReadStore>();
                 var documents = app.Services.GetRequiredService<ReadDocuments>();
-                await client.SendAsync(HttpMethod.Post, "/api/v2/project", new { Slug = batchProject, RepoUrl = repository, DefaultBranch = BatchBranch }, ct);
+                foreach (var batchProject in batchProjects)
+                    await client.SendAsync(HttpMethod.Post, "/api/v2/project", new { Slug = batchProject, RepoUrl = repository, DefaultBranch = BatchBranch }, ct);
                 await client.SendAsync(HttpMethod.Post, "/api/v2/project", new { Slug = idleProject, RepoUrl = repository, DefaultBranch = IdleBranch }, ct);
                 await client.SendAsync(HttpMethod.Post, "/api/v2/project", new { Slug = warmupProject, RepoUrl = repository, DefaultBranch = BatchBranch }, ct);
 
@@ -195,28 +212,15 @@ public static class DispatchBenchmark
                     if (jit.Time < clock.Elapsed * QuietJitShare) break;
                 }
 
-                progress.WriteLine($"throughput: {options.Workflows} pipelines of {options.Jobs} jobs ({total} jobs) at once");
-                var before = await JournalCounts.ReadAsync(journal, ct);
-                await using var probe = new StallProbe();
                 var loadBefore = MachineInfo.LoadAverage();
-                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-                var firstTrigger = DateTimeOffset.UtcNow;
-                var pipelines = await Task.WhenAll(Enumerable.Range(0, options.Workflows).Select(_ =>
-                    client.SendAsync(HttpMethod.Post, $"/api/v2/project/{batchProject}/pipeline", new { Branch = BatchBranch }, ct)));
-                await WaitForTerminalJobsAsync(client, reads, batchProject, total, pipelines.Select(p => p["id"]!.GetValue<string>()).ToList(),
-                    progress, deadline, ct);
-                var readSideDone = DateTimeOffset.UtcNow;
-                var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-                var after = await JournalCounts.ReadAsync(journal, ct);
-                var stalls = await probe.StopAsync();
-                var loadAfter = MachineInfo.LoadAverage();
-                var jobs = await documents.RecentAsync<JobState>(DocumentProjection.JobKind, batchProject, total, ct);
-                var lastEnd = jobs.Max(j => j.StoppedAt ?? DateTimeOffset.MinValue);
-                var firstScheduled = jobs.Min(j => j.QueuedAt ?? DateTimeOffset.MaxValue);
-
-                measured = new Measured(jobs, lastEnd - firstTrigger, lastEnd - firstScheduled, before, after, idleLatency,
-                    readSideDone - lastEnd, cpu / (readSideDone - firstTrigger) / Environment.ProcessorCount, stalls,
-                    $"{loadBefore ?? "?"} before, {loadAfter ?? "?"} after");
+                var rounds = new List<(ThroughputRound Round, IReadOnlyList<JobState> Jobs)>();
+                foreach (var batchProject in batchProjects)
+                {
+                    progress.WriteLine($"throughput, round {rounds.Count + 1} of {options.Rounds}: {options.Workflows} pipelines of {options.Jobs} jobs ({total} jobs) at once");
+                    rounds.Add(await RunRoundAsync(client, reads, documents, journal, batchProject, options.Workflows, total, progress, deadline, ct));
+                    progress.WriteLine($"  {rounds[^1].Round.JobsPerSecond:N1} jobs/s");
+                }
+                measured = new Measured(rounds, idleLatency, $"{loadBefore ?? "?"} before, {MachineInfo.LoadAverage() ?? "?"} after");
             }
             finally
             {
@@ -233,12 +237,9 @@ public static class DispatchBenchmark
             progress.WriteLine($"baseline: {options.BaselineRows} INSERTs in transactions of {BaselineBatch} on {database}");
             var baseline = await InsertBaseline.MeasureAsync(journal, options.BaselineRows, BaselineBatch, BaselinePayloadBytes, ct);
             progress.WriteLine($"baseline: {baseline.RowsPerSecond:N0} rows/s");
-            var jobStates = measured.Jobs;
-            return new DispatchBenchmarkResult(options, database, baseline, jobStates.Count,
-                jobStates.GroupBy(j => j.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count()),
-                measured.WallTime, measured.ScheduledToEnd, measured.ReadSideLag, measured.CpuUse, measured.Stalls, measured.LoadAverage,
-                measured.After.Domain - measured.Before.Domain, measured.After.Jobs - measured.Before.Jobs,
-                measured.After.Sharding - measured.Before.Sharding,
+            var jobStates = measured.Rounds.SelectMany(r => r.Jobs).ToList();
+            return new DispatchBenchmarkResult(options, database, baseline, measured.Rounds.Select(r => r.Round).ToList(),
+                jobStates.GroupBy(j => j.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count()), measured.LoadAverage,
                 Latency.Of(jobStates.Select(RunnableToFirstStep).OfType<TimeSpan>()), measured.Idle, startedAt);
         }
         finally
@@ -248,8 +249,35 @@ public static class DispatchBenchmark
         }
     }
 
-    private sealed record Measured(IReadOnlyList<JobState> Jobs, TimeSpan WallTime, TimeSpan ScheduledToEnd, JournalCounts Before, JournalCounts After, Latency Idle,
-        TimeSpan ReadSideLag, double CpuUse, StallProbe.Result Stalls, string LoadAverage);
+    private sealed record Measured(IReadOnlyList<(ThroughputRound Round, IReadOnlyList<JobState> Jobs)> Rounds, Latency Idle, string LoadAverage);
+
+    /// <summary>
+    /// One throughput round: <paramref name="workflows"/> pipelines triggered at once on a project
+    /// of the round's own, timed from the first trigger to the last job's end; CPU and journal
+    /// rows are counted until the read side has seen every job end.
+    /// </summary>
+    private static async Task<(ThroughputRound Round, IReadOnlyList<JobState> Jobs)> RunRoundAsync(ApiClient client, ReadStore reads, ReadDocuments documents,
+        JournalSettings journal, string project, int workflows, int total, TextWriter progress, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var before = await JournalCounts.ReadAsync(journal, ct);
+        await using var probe = new StallProbe();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var firstTrigger = DateTimeOffset.UtcNow;
+        var pipelines = await Task.WhenAll(Enumerable.Range(0, workflows).Select(_ =>
+            client.SendAsync(HttpMethod.Post, $"/api/v2/project/{project}/pipeline", new { Branch = BatchBranch }, ct)));
+        await WaitForTerminalJobsAsync(client, reads, project, total, pipelines.Select(p => p["id"]!.GetValue<string>()).ToList(), progress, deadline, ct);
+        var readSideDone = DateTimeOffset.UtcNow;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var after = await JournalCounts.ReadAsync(journal, ct);
+        var stalls = await probe.StopAsync();
+        var jobs = await documents.RecentAsync<JobState>(DocumentProjection.JobKind, project, total, ct);
+        var lastEnd = jobs.Max(j => j.StoppedAt ?? DateTimeOffset.MinValue);
+        var firstScheduled = jobs.Min(j => j.QueuedAt ?? DateTimeOffset.MaxValue);
+        var round = new ThroughputRound(jobs.Count, lastEnd - firstTrigger, lastEnd - firstScheduled, readSideDone - lastEnd,
+            cpu / (readSideDone - firstTrigger) / Environment.ProcessorCount, stalls,
+            after.Domain - before.Domain, after.Jobs - before.Jobs, after.Sharding - before.Sharding);
+        return (round, jobs);
+    }
 
     /// <summary>From the job becoming runnable (its JobScheduled event) to its first step ("Spin up environment") starting.</summary>
     public static TimeSpan? RunnableToFirstStep(JobState job) =>
@@ -349,30 +377,37 @@ public static class DispatchBenchmark
     }
 
     /// <summary>Every figure of a run, named once for both the console table and the markdown record.</summary>
-    private static IEnumerable<(string Name, string Value)> Figures(DispatchBenchmarkResult r) =>
-    [
-        ($"Baseline: INSERTs in transactions of {r.Baseline.BatchSize} ({r.Baseline.Rows} rows of {r.Baseline.PayloadBytes} B)",
-            $"{r.Baseline.RowsPerSecond:N0} rows/s ({r.Baseline.Elapsed.TotalSeconds:0.00} s)"),
-        ("Jobs ended", $"{r.Jobs} ({string.Join(", ", r.JobStatuses.Select(p => $"{p.Key} {p.Value}"))})"),
-        ("Wall time, first trigger to last job end", $"{r.WallTime.TotalSeconds:0.00} s (first scheduled to last end: {r.ScheduledToEnd.TotalSeconds:0.00} s)"),
-        ("Jobs/s", $"{r.JobsPerSecond:N1}"),
-        ("Read side (projections) behind at the last job end", $"{r.ReadSideLag.TotalSeconds:0.00} s"),
-        ("Process CPU use, all cores, first trigger to read side done", $"{r.CpuUse:P0}"),
-        ("Machine load average (1/5/15 min) around the throughput phase", r.LoadAverage),
-        ("A 10 ms timer ran late by (thread-pool stalls)", Format(r.Stalls.Lateness)),
-        ("Garbage collections gen0/gen1/gen2", $"{r.Stalls.Gen0}/{r.Stalls.Gen1}/{r.Stalls.Gen2}, paused {r.Stalls.GcPause.TotalMilliseconds:N0} ms"),
-        ("JIT compilation during the throughput phase", r.Stalls.Jit.ToString()),
-        ("Domain journal events/s", $"{r.EventsPerSecond:N0} ({r.JournalEvents} events, {r.EventsPerJob:0.0} job events per job; sharding journal: {r.ShardingEvents} more)"),
-        ("Jobs/s ÷ baseline rows/s", $"{r.JobsRatio:0.0000}"),
-        ("Events/s ÷ baseline rows/s", $"{r.EventsRatio:0.000}"),
-        ("Runnable → first step, under load", Format(r.RunnableToFirstStep)),
-        ("Runnable → first step, idle agent", Format(r.IdleRunnableToFirstStep)),
-    ];
+    private static IEnumerable<(string Name, string Value)> Figures(DispatchBenchmarkResult r)
+    {
+        string ByRound(Func<ThroughputRound, string> figure) => string.Join(", ", r.Rounds.Select(figure));
+        return
+        [
+            ($"Baseline: INSERTs in transactions of {r.Baseline.BatchSize} ({r.Baseline.Rows} rows of {r.Baseline.PayloadBytes} B)",
+                $"{r.Baseline.RowsPerSecond:N0} rows/s ({r.Baseline.Elapsed.TotalSeconds:0.00} s)"),
+            ("Jobs ended", $"{r.Jobs} in {r.Rounds.Count} round(s) ({string.Join(", ", r.JobStatuses.Select(p => $"{p.Key} {p.Value}"))})"),
+            ("Jobs/s, the median round", $"{r.JobsPerSecond:N1}"),
+            ("Jobs/s by round", ByRound(x => $"{x.JobsPerSecond:N1}")),
+            ("Wall time by round, first trigger to last job end (first scheduled to last end)",
+                ByRound(x => $"{x.WallTime.TotalSeconds:0.00} s ({x.ScheduledToEnd.TotalSeconds:0.00} s)")),
+            ("Read side (projections) behind at the last job end, by round", ByRound(x => $"{x.ReadSideLag.TotalSeconds:0.00} s")),
+            ("Process CPU use, all cores, first trigger to read side done, by round", ByRound(x => $"{x.CpuUse:P0}")),
+            ("Machine load average (1/5/15 min) around the throughput phase", r.LoadAverage),
+            ("A 10 ms timer ran late by (thread-pool stalls), p99 by round", ByRound(x => $"{x.Stalls.Lateness.P99.TotalMilliseconds:0.0} ms")),
+            ("Garbage collections gen0/gen1/gen2 by round", ByRound(x => $"{x.Stalls.Gen0}/{x.Stalls.Gen1}/{x.Stalls.Gen2} ({x.Stalls.GcPause.TotalMilliseconds:N0} ms paused)")),
+            ("JIT compilation during the throughput phase, by round", ByRound(x => x.Stalls.Jit.ToString())),
+            ("Domain journal events/s, all rounds", $"{r.EventsPerSecond:N0} ({r.Rounds.Sum(x => x.JournalEvents)} events, {r.EventsPerJob:0.0} job events per job; " +
+                                                    $"sharding journal: {r.Rounds.Sum(x => x.ShardingEvents)} more)"),
+            ("Jobs/s ÷ baseline rows/s", $"{r.JobsRatio:0.0000}"),
+            ("Events/s ÷ baseline rows/s", $"{r.EventsRatio:0.000}"),
+            ("Runnable → first step, under load, all rounds", Format(r.RunnableToFirstStep)),
+            ("Runnable → first step, idle agent", Format(r.IdleRunnableToFirstStep)),
+        ];
+    }
 
     public static string Table(DispatchBenchmarkResult r)
     {
         var s = new StringBuilder();
-        s.AppendLine($"dispatch benchmark on {r.Database}, {r.Options.ServicesNodes} services node(s) ({r.Options.Workflows} pipelines x {r.Options.Jobs} jobs; {r.Options.IdleJobs} idle-agent jobs)");
+        s.AppendLine($"dispatch benchmark on {r.Database}, {r.Options.ServicesNodes} services node(s) ({r.Options.Rounds} round(s) of {r.Options.Workflows} pipelines x {r.Options.Jobs} jobs; {r.Options.IdleJobs} idle-agent jobs)");
         foreach (var (name, value) in Figures(r)) s.AppendLine($"  {name,-62} {value}");
         return s.ToString();
     }
@@ -386,7 +421,7 @@ public static class DispatchBenchmark
         s.AppendLine($"#### {r.StartedAt:yyyy-MM-dd HH:mm} UTC, {r.Database}, {r.Options.ServicesNodes} services node(s)");
         s.AppendLine();
         s.AppendLine($"Machine: {machine}. Command: `circleactors bench dispatch --journal {(r.Options.Journal == JournalProvider.Sqlite ? "sqlite" : "postgresql")} " +
-                     $"--jobs {r.Options.Jobs} --workflows {r.Options.Workflows} --idle-jobs {r.Options.IdleJobs} --services-nodes {r.Options.ServicesNodes}`.");
+                     $"--jobs {r.Options.Jobs} --workflows {r.Options.Workflows} --rounds {r.Options.Rounds} --idle-jobs {r.Options.IdleJobs} --services-nodes {r.Options.ServicesNodes}`.");
         s.AppendLine();
         s.AppendLine("| Figure | Value |");
         s.AppendLine("|---|---|");

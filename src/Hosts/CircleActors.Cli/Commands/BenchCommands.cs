@@ -90,6 +90,11 @@ public static class BenchCommands
         var connection = new Option<string?>("--connection-string") { Description = "Required with --journal postgresql; use a database of its own" };
         var jobs = new Option<int>("--jobs") { Description = "Independent jobs in each pipeline", DefaultValueFactory = _ => 200 };
         var workflows = new Option<int>("--workflows") { Description = "Pipelines (one workflow each) triggered at once", DefaultValueFactory = _ => 5 };
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "Times the throughput phase runs, each on a project of its own; jobs/s is the median round's",
+            DefaultValueFactory = _ => 3,
+        };
         var idle = new Option<int>("--idle-jobs") { Description = "Single-job pipelines run one at a time on an idle agent", DefaultValueFactory = _ => 50 };
         var servicesNodes = new Option<int>("--services-nodes")
         {
@@ -101,7 +106,7 @@ public static class BenchCommands
         var command = new Command("dispatch", "Jobs per second and runnable-to-first-step latency of a whole node on the fake executor, " +
                                               "compared with the database's raw INSERT rate")
         {
-            journal, connection, jobs, workflows, idle, servicesNodes, keepData, output,
+            journal, connection, jobs, workflows, rounds, idle, servicesNodes, keepData, output,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -111,6 +116,7 @@ public static class BenchCommands
                 ConnectionString = parse.GetValue(connection),
                 Jobs = parse.GetValue(jobs),
                 Workflows = parse.GetValue(workflows),
+                Rounds = parse.GetValue(rounds),
                 IdleJobs = parse.GetValue(idle),
                 ServicesNodes = parse.GetValue(servicesNodes),
                 KeepData = parse.GetValue(keepData),
