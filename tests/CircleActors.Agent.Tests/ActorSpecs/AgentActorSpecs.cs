@@ -270,10 +270,12 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
             if (message is IJobCommand command) received.Add(command);
             return IsTheTaskEnd(message);
         }, TimeSpan.FromSeconds(10));
-        // Everything behind the first report went in one message, the task's end last.
+        // Everything behind the first report went in one message, the task's end last. When the
+        // first report already carried every step (its lane started after they had all run), the
+        // end was all that queued behind it, and it went alone as ReportTaskFinished.
         Assert.InRange(received.Count, 1, 2);
-        var batch = Assert.IsType<JobCommands.ReportSteps>(received[^1]);
-        Assert.Equal(new JobCommands.TaskEnd(JobStatus.Success), batch.End);
+        Assert.True(received[^1] is JobCommands.ReportSteps { End.Status: JobStatus.Success } or JobCommands.ReportTaskFinished { Status: JobStatus.Success },
+            $"the last message is {received[^1]}");
         Assert.Equal(HelloByeReports(spec), received.SelectMany(r => r is JobCommands.ReportSteps steps ? steps.Commands().Cast<IJobCommand>() : new[] { r }));
     }
 
