@@ -29,7 +29,12 @@ public sealed class DispatchBenchmarkSpecs
         Assert.True(result.AllSucceeded, string.Join(", ", result.JobStatuses.Select(s => $"{s.Key} {s.Value}")));
         Assert.True(result.Baseline.RowsPerSecond > 0);
         // Each round ends its own 20 jobs, and the figure given is the middle one of the three.
-        Assert.All(result.Rounds, round => Assert.Equal(20, round.Jobs));
+        Assert.All(result.Rounds, round =>
+        {
+            Assert.Equal(20, round.Jobs);
+            Assert.True(round.CpuPerJob > TimeSpan.Zero);
+            Assert.Equal(round.Cpu / 20, round.CpuPerJob);
+        });
         var byRate = result.Rounds.Select(r => r.JobsPerSecond).Order().ToList();
         Assert.Equal(byRate[1], result.JobsPerSecond);
         Assert.True(byRate[0] > 0);
