@@ -21,6 +21,16 @@ public sealed class TwoServicesNodesSpecs(ITestOutputHelper output)
         repository.CommitConfig(LiveInstallation.CountingConfig);
         await installation.AddProjectAsync("gh/acme/two-nodes", repository.Path, "secret");
         var token = (await File.ReadAllTextAsync(Path.Combine(installation.DataDirectory, "admin.token"))).Trim();
+        // The second node's API answers before it is an Up member: a job that ran while it was
+        // still joining printed its lines before that node's hub could hear of them.
+        installation.ApiNode = 1;
+        await Poll.UntilAsync(async () =>
+        {
+            var members = (await installation.GetAsync("/api/v2/admin/cluster"))["members"]!.AsArray();
+            var services = members.Count(m => m!["roles"]!.AsArray().Any(r => r!.GetValue<string>() == "services"));
+            return services == 2 && members.All(m => m!["status"]!.GetValue<string>() == "up") ? members : null;
+        }, "both services nodes and the agent to be Up members, as the second node sees them", 120);
+        installation.ApiNode = 0;
 
         var pipelineId = await installation.TriggerAsync("gh/acme/two-nodes");
         var jobId = await Poll.UntilAsync(async () => (await installation.WorkflowJobsAsync(pipelineId))
