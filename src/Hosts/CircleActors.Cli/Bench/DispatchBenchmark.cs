@@ -58,13 +58,14 @@ public sealed record ThroughputRound(
     TimeSpan ScheduledToEnd,
     TimeSpan ReadSideLag,
     TimeSpan Cpu,
-    double CpuUse,
     StallProbe.Result Stalls,
     long JournalEvents,
     long JobEvents,
     long ShardingEvents)
 {
     public double JobsPerSecond => Jobs / WallTime.TotalSeconds;
+    /// <summary>The share of all cores the process used from the first trigger until the read side was done.</summary>
+    public double CpuUse => Cpu / (WallTime + ReadSideLag) / Environment.ProcessorCount;
     /// <summary>
     /// The process's CPU time per job, read side included: a stall lengthens the wall time but
     /// not this, so it tells a slower build from a slower minute of the machine better than jobs/s.
@@ -280,7 +281,7 @@ public static class DispatchBenchmark
         var lastEnd = jobs.Max(j => j.StoppedAt ?? DateTimeOffset.MinValue);
         var firstScheduled = jobs.Min(j => j.QueuedAt ?? DateTimeOffset.MaxValue);
         var round = new ThroughputRound(jobs.Count, lastEnd - firstTrigger, lastEnd - firstScheduled, readSideDone - lastEnd,
-            cpu, cpu / (readSideDone - firstTrigger) / Environment.ProcessorCount, stalls,
+            cpu, stalls,
             after.Domain - before.Domain, after.Jobs - before.Jobs, after.Sharding - before.Sharding);
         return (round, jobs);
     }
@@ -415,7 +416,9 @@ public static class DispatchBenchmark
     {
         var s = new StringBuilder();
         s.AppendLine($"dispatch benchmark on {r.Database}, {r.Options.ServicesNodes} services node(s) ({r.Options.Rounds} round(s) of {r.Options.Workflows} pipelines x {r.Options.Jobs} jobs; {r.Options.IdleJobs} idle-agent jobs)");
-        foreach (var (name, value) in Figures(r)) s.AppendLine($"  {name,-62} {value}");
+        var figures = Figures(r).ToList();
+        var width = figures.Max(f => f.Name.Length);
+        foreach (var (name, value) in figures) s.AppendLine($"  {name.PadRight(width)} {value}");
         return s.ToString();
     }
 
