@@ -14,7 +14,9 @@ namespace CircleActors.EndToEnd.Tests;
 /// </summary>
 public sealed class CrashRecoverySpecs(ITestOutputHelper output)
 {
-    // Two medium jobs on an agent with room for one: "slow" runs while "queued" waits.
+    // Two medium jobs on an agent with room for one. Either may be the one the agent takes
+    // first, so each runs long enough to be seen running while the other waits (with one done in
+    // under a second, a run that took it first left no such moment to kill the server in).
     private const string Config = """
         version: 2.1
         jobs:
@@ -22,12 +24,12 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
             docker:
               - image: circleactors/busybox:latest
             steps:
-              - run: echo started; sleep 8; echo finished
+              - run: echo the slow job ran; sleep 8
           queued:
             docker:
               - image: circleactors/busybox:latest
             steps:
-              - run: echo the queued job ran
+              - run: echo the queued job ran; sleep 8
         workflows:
           crash:
             jobs:
@@ -56,8 +58,9 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
             await Task.Delay(200);
         }
         Assert.True(jobs.Any(j => Status(j) == "running") && jobs.Any(j => Status(j) == "not_running"), $"never one running and one waiting: {jobs}");
-        var waiting = jobs.Single(j => Status(j) == "not_running")!;
-        var pending = await installation.GetAsync($"/api/v2/project/gh/acme/crash/job/{waiting["job_number"]}");
+        var running = Name(jobs.Single(j => Status(j) == "running"));
+        var waiting = Name(jobs.Single(j => Status(j) == "not_running"));
+        var pending = await installation.GetAsync($"/api/v2/project/gh/acme/crash/job/{JobNumber(jobs, waiting)}");
         Assert.Equal("no node with 2 free CPUs and 4096 MB for resource class medium", pending["pending_reason"]!.GetValue<string>());
 
         installation.Server!.Kill();
@@ -67,16 +70,16 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
         Assert.Equal("created", pipeline["state"]!.GetValue<string>());
         jobs = await installation.WorkflowJobsAsync(pipelineId);
         Assert.DoesNotContain(jobs, j => Status(j) is "running" or "not_running" or "queued");
-        var queued = jobs.Single(j => j!["name"]!.GetValue<string>() == "queued")!;
-        Assert.Equal("success", Status(queued));
+        var waited = jobs.Single(j => Name(j) == waiting)!;
+        Assert.Equal("success", Status(waited));
         // The job that was running either ran again after its lease lapsed or, if it had already
         // ended before the crash, kept its result: both are ends, never "running".
-        var slow = jobs.Single(j => j!["name"]!.GetValue<string>() == "slow")!;
-        var slowJob = await installation.GetAsync($"/api/v2/project/gh/acme/crash/job/{slow["job_number"]}");
-        var slowOutput = await installation.GetTextAsync($"/api/v2/project/gh/acme/crash/job/{slow["job_number"]}/output");
-        Assert.True(Status(slow) is "success" or "infrastructure_fail", $"the running job ended {Status(slow)}: {slowJob["tasks"]}\n{slowOutput}");
-        var queuedOutput = await installation.GetTextAsync($"/api/v2/project/gh/acme/crash/job/{queued["job_number"]}/output");
-        Assert.Contains("the queued job ran", queuedOutput);
+        var ran = jobs.Single(j => Name(j) == running)!;
+        var ranJob = await installation.GetAsync($"/api/v2/project/gh/acme/crash/job/{ran["job_number"]}");
+        var ranOutput = await installation.GetTextAsync($"/api/v2/project/gh/acme/crash/job/{ran["job_number"]}/output");
+        Assert.True(Status(ran) is "success" or "infrastructure_fail", $"the running job ended {Status(ran)}: {ranJob["tasks"]}\n{ranOutput}");
+        var waitedOutput = await installation.GetTextAsync($"/api/v2/project/gh/acme/crash/job/{waited["job_number"]}/output");
+        Assert.Contains($"the {waiting} job ran", waitedOutput);
 
         var audit = await PushToGreenSpecs.WaitForAuditAsync(installation, rows => rows.Count(r => r.Action == "workflow.job.finish") >= 2);
         Assert.Equal(audit.Count, audit.Select(r => r.Id).Distinct().Count());
@@ -84,8 +87,12 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
         Assert.Equal(2, audit.Count(r => r.Action == "workflow.job.scheduled"));
         Assert.Equal(2, audit.Count(r => r.Action == "workflow.job.start"));
         Assert.Equal(2, audit.Count(r => r.Action == "workflow.job.finish"));
-        output.WriteLine($"slow ended {Status(slow)}; recovered in {watch.Elapsed.TotalSeconds:0} s");
+        output.WriteLine($"{running} ran first and ended {Status(ran)}; recovered in {watch.Elapsed.TotalSeconds:0} s");
     }
+
+    private static string Name(JsonNode? job) => job!["name"]!.GetValue<string>();
+
+    private static JsonNode JobNumber(JsonArray jobs, string name) => jobs.Single(j => Name(j) == name)!["job_number"]!;
 
     [Fact]
     public async Task Killing_the_agent_mid_job_ends_its_task_as_an_infrastructure_failure_and_another_agent_runs_it()
@@ -99,15 +106,15 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
 
         var watch = Stopwatch.StartNew();
         JsonArray jobs = [];
-        // The slow job (8 s of sleep) is the one to lose: the other may be over before the kill.
-        bool SlowRuns() => jobs.Any(j => j!["name"]!.GetValue<string>() == "slow" && Status(j) == "running");
+        // The slow job is the one to lose: the other may have run first and be over before the kill.
+        bool SlowRuns() => jobs.Any(j => Name(j) == "slow" && Status(j) == "running");
         while (watch.Elapsed < TimeSpan.FromSeconds(60) && !SlowRuns())
         {
             await Task.Delay(200);
             jobs = await installation.WorkflowJobsAsync(pipelineId);
         }
         Assert.True(SlowRuns(), $"the slow job never ran: {jobs}");
-        var running = jobs.First(j => j!["name"]!.GetValue<string>() == "slow")!;
+        var running = jobs.First(j => Name(j) == "slow")!;
         doomed.Kill();
         var killedAt = watch.Elapsed;
         installation.StartAgent($"survivor-{installation.ClusterPort}", capacityCpus: "2");

@@ -47,7 +47,7 @@ public sealed class WebUiSpecs(LiveInstallation live) : IAsyncLifetime
 
         await Page.FillAsync("input[name=token]", live.Token);
         await Page.ClickAsync("button[type=submit]");
-        await Page.WaitForURLAsync(url => url.EndsWith(wanted));
+        await Page.WaitForURLAsync(url => url.EndsWith(wanted), new() { WaitUntil = WaitUntilState.Commit });
         await Page.Locator("text=This job has not been scheduled yet.").WaitForAsync();
         NoScriptErrors();
     }

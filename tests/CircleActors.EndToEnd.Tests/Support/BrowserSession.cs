@@ -49,7 +49,10 @@ public sealed class BrowserSession : IAsyncDisposable
         await Page.GotoAsync("/login");
         await Page.FillAsync("input[name=token]", token);
         await Page.ClickAsync("button[type=submit]");
-        await Page.WaitForURLAsync(url => !url.Contains("/login"));
+        // Commit, not the default "load": once, with the address already past /login, the wait
+        // for the load event timed out after 30 s though the page had gone network-idle (so it
+        // had loaded before the wait listened). Every step after this waits for what it reads.
+        await Page.WaitForURLAsync(url => !url.Contains("/login"), new() { WaitUntil = WaitUntilState.Commit });
     }
 
     public IReadOnlyList<string> Errors

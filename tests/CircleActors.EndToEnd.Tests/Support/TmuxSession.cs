@@ -2,7 +2,12 @@ using System.Diagnostics;
 
 namespace CircleActors.EndToEnd.Tests.Support;
 
-/// <summary>A program on a real pseudo-terminal (a detached tmux session): keys in, the screen out.</summary>
+/// <summary>
+/// A program on a real pseudo-terminal (a detached tmux session): keys in, the screen out.
+/// Each session has a tmux server of its own (<c>-L</c>): on the shared default server, one
+/// spec ending its last session stops the server while another spec's new-session is joining
+/// it, and that new-session fails with "server exited unexpectedly".
+/// </summary>
 public sealed class TmuxSession : IDisposable
 {
     private readonly string _name = "ca-e2e-" + Guid.NewGuid().ToString("N")[..10];
@@ -30,9 +35,11 @@ public sealed class TmuxSession : IDisposable
 
     private static string Quote(string word) => "'" + word.Replace("'", "'\\''") + "'";
 
-    private static string Tmux(IEnumerable<string> args)
+    private string Tmux(IEnumerable<string> args)
     {
         var start = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-L");
+        start.ArgumentList.Add(_name);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
@@ -44,6 +51,6 @@ public sealed class TmuxSession : IDisposable
 
     public void Dispose()
     {
-        try { Tmux(["kill-session", "-t", _name]); } catch (InvalidOperationException) { }
+        try { Tmux(["kill-server"]); } catch (InvalidOperationException) { }
     }
 }
