@@ -51,6 +51,13 @@ public sealed class TmuxSession : IDisposable
 
     public void Dispose()
     {
-        try { Tmux(["kill-server"]); } catch (InvalidOperationException) { }
+        try
+        {
+            // tmux leaves its socket file behind when its server is killed.
+            var socket = Tmux(["display-message", "-p", "#{socket_path}"]).Trim();
+            Tmux(["kill-server"]);
+            File.Delete(socket);
+        }
+        catch (InvalidOperationException) { }
     }
 }
