@@ -59,8 +59,9 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
         }
         Assert.True(jobs.Any(j => Status(j) == "running") && jobs.Any(j => Status(j) == "not_running"), $"never one running and one waiting: {jobs}");
         var running = Name(jobs.Single(j => Status(j) == "running"));
-        var waiting = Name(jobs.Single(j => Status(j) == "not_running"));
-        var pending = await installation.GetAsync($"/api/v2/project/gh/acme/crash/job/{JobNumber(jobs, waiting)}");
+        var waitingJob = jobs.Single(j => Status(j) == "not_running")!;
+        var waiting = Name(waitingJob);
+        var pending = await installation.GetAsync($"/api/v2/project/gh/acme/crash/job/{waitingJob["job_number"]}");
         Assert.Equal("no node with 2 free CPUs and 4096 MB for resource class medium", pending["pending_reason"]!.GetValue<string>());
 
         installation.Server!.Kill();
@@ -91,8 +92,6 @@ public sealed class CrashRecoverySpecs(ITestOutputHelper output)
     }
 
     private static string Name(JsonNode? job) => job!["name"]!.GetValue<string>();
-
-    private static JsonNode JobNumber(JsonArray jobs, string name) => jobs.Single(j => Name(j) == name)!["job_number"]!;
 
     [Fact]
     public async Task Killing_the_agent_mid_job_ends_its_task_as_an_infrastructure_failure_and_another_agent_runs_it()
